@@ -1,9 +1,11 @@
 // See decode_command.h.
 #include "bgpd/cli/decode_command.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -26,7 +28,9 @@ NOTIFICATION code/subcode and RFC 7606 action.
 
 Input (one of):
   HEX ...            messages as hex arguments (marker included; spaces and colons allowed)
-  --mrt FILE         an MRT dump (RFC 6396 BGP4MP / BGP4MP_ET, as FRR, GoBGP and BIRD write)
+  --mrt FILE         an MRT dump (RFC 6396 BGP4MP / BGP4MP_ET, as FRR, GoBGP and BIRD write);
+                     for RFC 8050 ADDPATH records the sender's OPEN in the dump, when present,
+                     tells which families carry path ids (FRR marks records ADDPATH loosely)
   (none)             hex on stdin, one message (or several back to back) per line;
                      blank lines and lines starting with '#' are skipped
 
@@ -38,6 +42,8 @@ Session context (what the two speakers negotiated):
                      ipv6-unicast or all (repeatable)
   --extended-message accept messages up to 65535 bytes (RFC 8654)
   --pretty           indent the JSON
+  --roundtrip        re-encode each message that decoded cleanly and report whether the bytes
+                     come back identical ("roundtrip": "exact" or "differs" + "reencoded")
 
 Exit status: 0 all messages decoded cleanly, 2 some message had a protocol error
 (shown in its "errors"), 1 bad usage or unreadable input.
@@ -49,6 +55,7 @@ struct Options {
   std::optional<std::string> mrt_file;
   std::vector<std::string> hex_args;
   bool pretty = false;
+  bool roundtrip = false;
 };
 
 std::optional<std::string> ParseArgs(const std::vector<std::string>& args, Options& o) {
@@ -66,6 +73,8 @@ std::optional<std::string> ParseArgs(const std::vector<std::string>& args, Optio
       o.ctx.max_message_size = wire::kMaxExtendedMessageSize;
     } else if (a == "--pretty") {
       o.pretty = true;
+    } else if (a == "--roundtrip") {
+      o.roundtrip = true;
     } else if (a == "--mrt") {
       o.mrt_file = value();
       if (!o.mrt_file) return "--mrt needs a file name";
@@ -108,7 +117,20 @@ class Decoder {
     if (!outcome.ok()) any_error_ = true;
     Json j = prefix;
     j.update(DecodedMessageToJson(bytes, outcome));
+    if (o_.roundtrip && outcome.ok()) Roundtrip(bytes, outcome.value, ctx, j);
     Print(j);
+  }
+
+  void Roundtrip(std::span<const uint8_t> bytes, const wire::Message& message,
+                 const wire::CodecContext& ctx, Json& j) {
+    absl::StatusOr<std::vector<uint8_t>> again = wire::EncodeMessage(message, ctx);
+    if (again.ok() && std::equal(again->begin(), again->end(), bytes.begin(), bytes.end())) {
+      j["roundtrip"] = "exact";
+      return;
+    }
+    any_error_ = true;
+    j["roundtrip"] = "differs";
+    j["reencoded"] = again.ok() ? ToHex(*again) : std::string(again.status().message());
   }
 
   void Print(const Json& j) {
@@ -124,6 +146,38 @@ class Decoder {
   bool any_error_ = false;
 };
 
+bool IsLocal(uint16_t subtype) {
+  return subtype == wire::kBgp4mpMessageLocal || subtype == wire::kBgp4mpMessageAs4Local ||
+         subtype == wire::kBgp4mpMessageLocalAddPath ||
+         subtype == wire::kBgp4mpMessageAs4LocalAddPath;
+}
+
+// Records the ADD-PATH send families of an OPEN found in the dump.
+void RememberOpen(std::span<const uint8_t> message, const std::string& sender,
+                  std::map<std::string, std::vector<wire::AfiSafi>>& add_path_send) {
+  if (message.size() <= wire::kHeaderSize || message[18] != wire::kMsgOpen) return;
+  wire::DecodeOutcome<wire::Message> open = wire::DecodeMessage(message, wire::CodecContext{});
+  const auto* m = std::get_if<wire::OpenMessage>(&open.value);
+  if (m == nullptr) return;
+  std::vector<wire::AfiSafi>& families = add_path_send[sender];
+  families.clear();
+  if (const auto* ap = m->Find<wire::AddPathCapability>()) {
+    for (const auto& f : ap->families) {
+      if (f.send_receive & wire::AddPathCapability::kSend) families.push_back(f.family);
+    }
+  }
+}
+
+// RFC 8050 ADDPATH subtypes say path identifiers are present, but FRR 8.4 writes them whenever
+// it advertised ADD-PATH receive, negotiated or not. When the sender's OPEN is in the dump, its
+// ADD-PATH send families decide; otherwise the subtype does, for every family.
+std::vector<wire::AfiSafi> AddPathFamilies(
+    const std::string& sender, const std::map<std::string, std::vector<wire::AfiSafi>>& known) {
+  auto it = known.find(sender);
+  if (it != known.end()) return it->second;
+  return {wire::kIpv4Unicast, wire::kIpv6Unicast, wire::kL2vpnEvpn};
+}
+
 int DecodeMrt(const Options& o, Decoder& d, std::ostream& err) {
   std::ifstream file(*o.mrt_file, std::ios::binary);
   if (!file) {
@@ -133,6 +187,8 @@ int DecodeMrt(const Options& o, Decoder& d, std::ostream& err) {
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
                              std::istreambuf_iterator<char>());
   wire::MrtReader reader(bytes);
+  // Families in which each sender (by address) announced ADD-PATH send, from its OPEN.
+  std::map<std::string, std::vector<wire::AfiSafi>> add_path_send;
   while (true) {
     absl::StatusOr<std::optional<wire::MrtRecord>> next = reader.Next();
     if (!next.ok()) {
@@ -149,7 +205,9 @@ int DecodeMrt(const Options& o, Decoder& d, std::ostream& err) {
     }
     wire::CodecContext ctx = o.ctx;
     if (!o.force_four_octet) ctx.four_octet_as = rec.four_octet_as;
-    if (rec.add_path) ctx.add_path = {wire::kIpv4Unicast, wire::kIpv6Unicast, wire::kL2vpnEvpn};
+    const std::string sender = IsLocal(rec.subtype) ? rec.local_ip.ToString() : rec.peer_ip.ToString();
+    if (rec.add_path && ctx.add_path.empty()) ctx.add_path = AddPathFamilies(sender, add_path_send);
+    RememberOpen(rec.bgp_message, sender, add_path_send);
     d.Buffer(rec.bgp_message, ctx, prefix);
   }
   return d.any_error() ? 2 : 0;

@@ -458,6 +458,8 @@ Json DecodedMessageToJson(std::span<const uint8_t> bytes, const DecodeOutcome<Me
   }
   j["length"] = bytes.size();
   if (!outcome.errors.empty()) {
+    // An UPDATE cut short by a framing error would otherwise read as an End-of-RIB.
+    if (j.contains("update")) j["update"].erase("end_of_rib");
     j["action"] = ErrorActionName(outcome.action());
     Json errors = Json::array();
     for (const WireError& e : outcome.errors) errors.push_back(ErrorToJson(e));

@@ -256,7 +256,7 @@ void EncodeEvpnNlri(const EvpnNlri& nlri, bool add_path, WireWriter& w) {
   const size_t length_at = w.Reserve(1);
   const size_t start = w.size();
   EncodeValue(nlri.route, w);
-  w.PatchU8(length_at, static_cast<uint8_t>(w.size() - start));
+  w.PatchLength8(length_at, w.size() - start);
 }
 
 size_t EvpnNlriSize(const EvpnNlri& nlri, bool add_path) {

@@ -72,11 +72,14 @@ FrameCheck CheckFrame(std::span<const uint8_t> buffer, const CodecContext& ctx) 
   }
   const size_t length = (size_t{buffer[16]} << 8) | buffer[17];
   const uint8_t type = buffer[18];
-  if (length < kHeaderSize || length > ctx.max_message_size || !LengthFitsType(type, length)) {
+  // RFC 8654 §4: OPEN and KEEPALIVE stay within 4096 bytes even with extended messages.
+  const size_t max = type == kMsgOpen || type == kMsgKeepalive ? kMaxMessageSize
+                                                               : ctx.max_message_size;
+  if (length < kHeaderSize || length > max || !LengthFitsType(type, length)) {
     check.error = HeaderError(
         kBadMessageLength, Be16(length),
         absl::StrCat("length ", length, " is invalid for a ", MessageTypeName(type),
-                     " message (maximum ", ctx.max_message_size, ")"));
+                     " message (maximum ", max, ")"));
     return check;
   }
   if (type < kMsgOpen || type > kMsgRouteRefresh) {
@@ -90,9 +93,13 @@ FrameCheck CheckFrame(std::span<const uint8_t> buffer, const CodecContext& ctx) 
 
 DecodeOutcome<Message> DecodeMessage(std::span<const uint8_t> message, const CodecContext& ctx) {
   FrameCheck frame = CheckFrame(message, ctx);
-  if (!frame.error && frame.length != message.size()) {
+  if (message.size() < kHeaderSize) {
+    frame.error = HeaderError(kBadMessageLength, Be16(message.size()),
+                              absl::StrCat("message of ", message.size(),
+                                           " bytes is shorter than the 19-byte header"));
+  } else if (!frame.error && frame.length != message.size()) {
     frame.error = HeaderError(
-        kBadMessageLength, Be16(message.size() < kHeaderSize ? message.size() : frame.length),
+        kBadMessageLength, Be16(frame.length),
         absl::StrCat("header length ", frame.length, " but ", message.size(), " bytes given"));
   }
   if (frame.error) {
@@ -109,8 +116,12 @@ DecodeOutcome<Message> DecodeMessage(std::span<const uint8_t> message, const Cod
       return Widen(DecodeUpdateBody(body, ctx));
     case kMsgNotification:
       return Widen(DecodeNotificationBody(body));
-    case kMsgRouteRefresh:
-      return Widen(DecodeRouteRefreshBody(body));
+    case kMsgRouteRefresh: {
+      DecodeOutcome<Message> out = Widen(DecodeRouteRefreshBody(body));
+      // RFC 7313 §5: the Data field carries the complete ROUTE-REFRESH message.
+      for (WireError& e : out.errors) e.data.assign(message.begin(), message.end());
+      return out;
+    }
     default:
       return DecodeOutcome<Message>{KeepaliveMessage{}, {}};
   }
@@ -134,6 +145,12 @@ absl::StatusOr<std::vector<uint8_t>> EncodeMessage(const Message& message,
     void operator()(const RouteRefreshMessage& m) { EncodeRouteRefreshBody(m, w); }
   };
   std::visit(BodyEncoder{ctx, w}, message);
+  if (!w.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        MessageTypeName(MessageTypeOf(message)),
+        ": a field is longer than its length field can express (capability or EVPN route over "
+        "255 bytes, attribute over 65535)"));
+  }
   if (out.size() > ctx.max_message_size) {
     return absl::OutOfRangeError(absl::StrCat(
         MessageTypeName(MessageTypeOf(message)), " of ", out.size(),

@@ -9,26 +9,35 @@
 namespace evpnd::wire {
 namespace {
 
-// RFC 3629 UTF-8, as RFC 9003 requires of the communication.
+// RFC 3629 §4: well-formed UTF-8, without overlong forms, surrogates or code points above
+// U+10FFFF, as RFC 9003 requires of the communication.
 bool IsUtf8(std::span<const uint8_t> s) {
   size_t i = 0;
   while (i < s.size()) {
     const uint8_t c = s[i];
     size_t continuation = 0;
+    uint32_t code_point = 0;
+    uint32_t min = 0;
     if (c < 0x80) {
-      continuation = 0;
+      ++i;
+      continue;
     } else if ((c & 0xe0) == 0xc0) {
-      continuation = 1;
+      continuation = 1, code_point = c & 0x1f, min = 0x80;
     } else if ((c & 0xf0) == 0xe0) {
-      continuation = 2;
+      continuation = 2, code_point = c & 0x0f, min = 0x800;
     } else if ((c & 0xf8) == 0xf0) {
-      continuation = 3;
+      continuation = 3, code_point = c & 0x07, min = 0x10000;
     } else {
       return false;
     }
     if (i + continuation >= s.size()) return false;
     for (size_t k = 1; k <= continuation; ++k) {
       if ((s[i + k] & 0xc0) != 0x80) return false;
+      code_point = (code_point << 6) | (s[i + k] & 0x3f);
+    }
+    if (code_point < min || code_point > 0x10ffff ||
+        (code_point >= 0xd800 && code_point <= 0xdfff)) {
+      return false;
     }
     i += continuation + 1;
   }

@@ -141,14 +141,15 @@ struct CapabilityEncoder {
   void operator()(const UnknownCapability& c) { w.PutBytes(c.value); }
 };
 
-std::vector<uint8_t> EncodeCapability(const Capability& c) {
-  std::vector<uint8_t> out;
+// Appends one capability to `out`; false if its value exceeds the 255 bytes its length allows.
+bool EncodeCapability(const Capability& c, std::vector<uint8_t>& out) {
   WireWriter w(out);
   w.PutU8(CapabilityCodeOf(c));
   const size_t length_at = w.Reserve(1);
+  const size_t start = w.size();
   std::visit(CapabilityEncoder{w}, c);
-  w.PatchU8(length_at, static_cast<uint8_t>(out.size() - 2));
-  return out;
+  w.PatchLength8(length_at, w.size() - start);
+  return w.ok();
 }
 
 WireError OpenError(uint8_t subcode, std::string message, std::vector<uint8_t> data = {}) {
@@ -335,8 +336,7 @@ void EncodeOpenBody(const OpenMessage& open, WireWriter& w) {
   auto take = [&](size_t n) {
     std::vector<uint8_t> p;
     for (size_t i = 0; i < n && next < open.capabilities.size(); ++i, ++next) {
-      std::vector<uint8_t> c = EncodeCapability(open.capabilities[next]);
-      p.insert(p.end(), c.begin(), c.end());
+      if (!EncodeCapability(open.capabilities[next], p)) w.Fail();
     }
     params.push_back(std::move(p));
   };
@@ -358,10 +358,12 @@ void EncodeOpenBody(const OpenMessage& open, WireWriter& w) {
   }
   w.PutU8(255);
   w.PutU8(255);
-  w.PutU16(static_cast<uint16_t>(total + params.size()));
+  const size_t length_at = w.Reserve(2);
+  w.PatchLength16(length_at, total + params.size());
   for (const auto& p : params) {
     w.PutU8(2);
-    w.PutU16(static_cast<uint16_t>(p.size()));
+    const size_t param_at = w.Reserve(2);
+    w.PatchLength16(param_at, p.size());
     w.PutBytes(p);
   }
 }

@@ -359,6 +359,7 @@ void EncodeMpReach(const PathAttributes& a, const CodecContext& ctx, WireWriter&
   const MpReachNlri& mp = *a.mp_reach;
   w.PutU16(mp.family.afi);
   w.PutU8(mp.family.safi);
+  if (mp.next_hop.size() > 0xff) w.Fail();
   w.PutU8(static_cast<uint8_t>(mp.next_hop.size()));
   w.PutBytes(mp.next_hop);
   w.PutU8(mp.reserved);
@@ -503,8 +504,21 @@ struct AttributeDecoder {
     // make it malformed, handled by the attribute's own rule.
     const uint8_t kind_bits = flags & (kAttrFlagOptional | kAttrFlagTransitive);
     if (kind_bits != row->flags) {
-      Error(row->on_malformed, kAttributeFlagsError, Copy(whole), type,
-            absl::StrCat(name, ": flags 0x", absl::Hex(flags), " conflict with its definition"));
+      std::optional<AfiSafi> family;
+      ErrorAction action = row->on_malformed;
+      if (action == ErrorAction::kAfiSafiDisable) {
+        // The family to disable is in the value; without it only a session reset is left.
+        WireReader v(value);
+        AfiSafi f;
+        if (v.ReadU16(f.afi) && v.ReadU8(f.safi)) {
+          family = f;
+        } else {
+          action = ErrorAction::kSessionReset;
+        }
+      }
+      Error(action, kAttributeFlagsError, Copy(whole), type,
+            absl::StrCat(name, ": flags 0x", absl::Hex(flags), " conflict with its definition"),
+            family);
       return;
     }
     WireReader r(value);
@@ -531,6 +545,7 @@ void PutAttribute(uint8_t flags, uint8_t type, std::span<const uint8_t> value, W
   // RFC 4271 §4.3: the Extended Length bit selects a 2-byte length; needed above 255 bytes.
   const bool extended = (flags & kAttrFlagExtendedLength) != 0 || value.size() > 255;
   flags = extended ? (flags | kAttrFlagExtendedLength) : (flags & ~kAttrFlagExtendedLength);
+  if (value.size() > 0xffff) w.Fail();
   w.PutU8(flags);
   w.PutU8(type);
   if (extended) {
@@ -615,6 +630,7 @@ void EncodePathAttributes(const PathAttributes& attributes, const CodecContext& 
     value.clear();
     WireWriter vw(value);
     row.encode(attributes, ctx, vw);
+    if (!vw.ok()) w.Fail();
     PutAttribute(flags, row.type, value, w);
     done[row.type] = true;
   };

@@ -109,11 +109,11 @@ void EncodeUpdateBody(const UpdateMessage& update, const CodecContext& ctx, Wire
   size_t at = w.Reserve(2);
   size_t start = w.size();
   for (const PrefixNlri& p : update.withdrawn_routes) EncodePrefixNlri(p, add_path, w);
-  w.PatchU16(at, static_cast<uint16_t>(w.size() - start));
+  w.PatchLength16(at, w.size() - start);
   at = w.Reserve(2);
   start = w.size();
   EncodePathAttributes(update.attributes, ctx, w);
-  w.PatchU16(at, static_cast<uint16_t>(w.size() - start));
+  w.PatchLength16(at, w.size() - start);
   for (const PrefixNlri& p : update.nlri) EncodePrefixNlri(p, add_path, w);
 }
 

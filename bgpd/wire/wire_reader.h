@@ -106,9 +106,22 @@ class WireWriter {
     out_[at] = static_cast<uint8_t>(v >> 8);
     out_[at + 1] = static_cast<uint8_t>(v);
   }
+  // Patches a length field, or marks the writer failed when the length does not fit it: the
+  // bytes written are then not to be sent.
+  void PatchLength8(size_t at, size_t length) {
+    if (length > 0xff) Fail();
+    PatchU8(at, static_cast<uint8_t>(length));
+  }
+  void PatchLength16(size_t at, size_t length) {
+    if (length > 0xffff) Fail();
+    PatchU16(at, static_cast<uint16_t>(length));
+  }
+  void Fail() { ok_ = false; }
+  bool ok() const { return ok_; }
 
  private:
   std::vector<uint8_t>& out_;
+  bool ok_ = true;
 };
 
 }  // namespace evpnd::wire
