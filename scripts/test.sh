@@ -13,7 +13,7 @@ run_suite() {
   echo "== build $dir $*"
   scripts/build.sh "$dir" "$@"
   echo "== test $dir"
-  (cd "$dir" && ctest --output-on-failure -j "$(nproc)")
+  (cd "$dir" && ctest --output-on-failure --no-label-summary -j "$(nproc)")
 }
 
 if [[ "${1:-}" != "--quick" ]]; then

@@ -15,30 +15,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/unit/hex_bytes.h"
 
 namespace evpnd::wire {
 namespace {
 
 using evpn::EvpnRoute;
 
-std::vector<uint8_t> Hex(const std::string& text) {
-  std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : text) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  EXPECT_EQ(hi, -1) << "odd number of hex digits in " << text;
-  return out;
-}
+using test::Hex;
 
 std::vector<uint8_t> Encode(const std::vector<EvpnNlri>& nlris, bool add_path) {
   std::vector<uint8_t> out;

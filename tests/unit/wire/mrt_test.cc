@@ -14,28 +14,12 @@
 
 #include "bgpd/wire/message.h"
 #include "gtest/gtest.h"
+#include "tests/unit/hex_bytes.h"
 
 namespace evpnd::wire {
 namespace {
 
-std::vector<uint8_t> Hex(const std::string& text) {
-  std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : text) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  EXPECT_EQ(hi, -1);
-  return out;
-}
+using test::Hex;
 
 const std::string kKeepalive = " ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff 00 13 04";
 const std::string kEorIpv4 =
