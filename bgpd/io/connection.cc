@@ -1,0 +1,132 @@
+// See connection.h.
+#include "bgpd/io/connection.h"
+
+#include "bgpd/wire/message.h"
+
+namespace evpnd::bgpd {
+namespace {
+// Room for several maximum-size messages per read: fewer system calls under a full-table load.
+constexpr size_t kReadChunk = 256 * 1024;
+}  // namespace
+
+Connection::Connection(tcp::socket socket, bool outgoing, Handler& handler)
+    : socket_(std::move(socket)), outgoing_(outgoing), handler_(handler) {
+  boost::system::error_code ec;
+  remote_ = socket_.remote_endpoint(ec);
+  local_ = socket_.local_endpoint(ec);
+  socket_.set_option(tcp::no_delay(true), ec);
+  read_buf_.resize(kReadChunk);
+}
+
+Connection::~Connection() {
+  boost::system::error_code ec;
+  socket_.close(ec);
+}
+
+void Connection::Start() { ReadMore(); }
+
+void Connection::ReadMore() {
+  if (reading_ || paused_ || closed_) return;
+  if (read_buf_.size() - read_len_ < wire::kMaxExtendedMessageSize) {
+    read_buf_.resize(read_len_ + kReadChunk);
+  }
+  reading_ = true;
+  socket_.async_read_some(
+      asio::buffer(read_buf_.data() + read_len_, read_buf_.size() - read_len_),
+      [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+        self->OnRead(ec, n);
+      });
+}
+
+void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    Fail(ec);
+    return;
+  }
+  read_len_ += n;
+  DeliverFrames();
+  ReadMore();
+}
+
+void Connection::DeliverFrames() {
+  size_t pos = 0;
+  while (!closed_ && !paused_) {
+    std::span<const uint8_t> rest(read_buf_.data() + pos, read_len_ - pos);
+    wire::FrameCheck frame = wire::CheckFrame(rest, ctx_);
+    if (frame.error) {
+      handler_.OnFramingError(*this, *frame.error);
+      return;
+    }
+    if (frame.length == 0 || frame.length > rest.size()) break;
+    handler_.OnMessage(*this, rest.first(frame.length));
+    pos += frame.length;
+  }
+  if (pos > 0) {
+    std::copy(read_buf_.begin() + pos, read_buf_.begin() + read_len_, read_buf_.begin());
+    read_len_ -= pos;
+  }
+}
+
+void Connection::PauseReading(bool paused) {
+  if (paused_ == paused) return;
+  paused_ = paused;
+  if (!paused_) {
+    DeliverFrames();
+    ReadMore();
+  }
+}
+
+void Connection::Send(std::vector<uint8_t> bytes) {
+  if (closed_) return;
+  queued_bytes_ += bytes.size();
+  write_queue_.push_back(std::move(bytes));
+  WriteNext();
+}
+
+void Connection::WriteNext() {
+  if (writing_ || closed_) return;
+  if (write_queue_.empty()) {
+    if (close_after_writes_) Close();
+    return;
+  }
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(write_queue_.front()),
+                    [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                      self->writing_ = false;
+                      if (self->closed_) return;
+                      if (ec) {
+                        self->Fail(ec);
+                        return;
+                      }
+                      self->queued_bytes_ -= self->write_queue_.front().size();
+                      self->write_queue_.pop_front();
+                      self->handler_.OnWritten(*self);
+                      self->WriteNext();
+                    });
+}
+
+void Connection::CloseAfterWrites() {
+  close_after_writes_ = true;
+  paused_ = true;
+  if (!writing_) WriteNext();
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  write_queue_.clear();
+  queued_bytes_ = 0;
+}
+
+void Connection::Fail(const boost::system::error_code& ec) {
+  if (closed_) return;
+  Close();
+  handler_.OnClosed(*this, ec);
+}
+
+}  // namespace evpnd::bgpd

@@ -1,0 +1,77 @@
+// See listener.h.
+#include "bgpd/io/listener.h"
+
+#include "absl/strings/str_cat.h"
+#include "bgpd/io/log.h"
+
+namespace evpnd::bgpd {
+namespace {
+
+evpn::IpAddress FromAsio(const asio::ip::address& a) {
+  if (a.is_v4()) return evpn::IpAddress::V4(a.to_v4().to_uint());
+  const auto v6 = a.to_v6();
+  if (v6.is_v4_mapped()) {
+    return evpn::IpAddress::V4(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_uint());
+  }
+  const auto b = v6.to_bytes();
+  std::array<uint8_t, 16> bytes;
+  std::copy(b.begin(), b.end(), bytes.begin());
+  return evpn::IpAddress::V6(bytes);
+}
+
+}  // namespace
+
+absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port) {
+  boost::system::error_code ec;
+  const asio::ip::address addr = asio::ip::make_address(address.ToString(), ec);
+  const tcp::endpoint endpoint(addr, port);
+  auto acceptor = std::make_unique<tcp::acceptor>(io_);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address.ToString(), " port ",
+                                               port, ": ", ec.message()));
+  }
+  spdlog::info("listening on {} port {}", address.ToString(), port);
+  AcceptNext(*acceptor);
+  acceptors_.push_back(std::move(acceptor));
+  return absl::OkStatus();
+}
+
+void Listener::AcceptNext(tcp::acceptor& acceptor) {
+  acceptor.async_accept([this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      boost::system::error_code rec;
+      const tcp::endpoint remote = socket.remote_endpoint(rec);
+      if (!rec) {
+        const evpn::IpAddress from = FromAsio(remote.address());
+        if (!dispatch_(from, std::move(socket))) {
+          spdlog::info("connection from {} refused: not a configured peer", from.ToString());
+        }
+      }
+    } else {
+      spdlog::warn("accept failed: {}", ec.message());
+    }
+    AcceptNext(acceptor);
+  });
+}
+
+std::vector<int> Listener::NativeHandles() {
+  std::vector<int> fds;
+  for (auto& a : acceptors_) fds.push_back(a->native_handle());
+  return fds;
+}
+
+void Listener::Close() {
+  for (auto& a : acceptors_) {
+    boost::system::error_code ec;
+    a->close(ec);
+  }
+  acceptors_.clear();
+}
+
+}  // namespace evpnd::bgpd

@@ -1,0 +1,340 @@
+// See peer_session.h.
+#include "bgpd/io/peer_session.h"
+
+#include "absl/strings/str_cat.h"
+#include "bgpd/io/log.h"
+#include "bgpd/io/socket_options.h"
+#include "bgpd/wire/notification_codes.h"
+
+namespace evpnd::bgpd {
+namespace {
+
+std::string DescribeNotification(const wire::NotificationMessage& n) {
+  std::string s = absl::StrCat(wire::ErrorCodeName(n.code), "/",
+                               wire::ErrorSubcodeName(n.code, n.subcode), " (", n.code, "/",
+                               n.subcode, ")");
+  if (auto text = n.ShutdownCommunication()) absl::StrAppend(&s, " \"", *text, "\"");
+  return s;
+}
+
+wire::NotificationMessage ToNotification(const wire::WireError& e) {
+  return wire::NotificationMessage{e.code, e.subcode, e.data};
+}
+
+asio::ip::address ToAsio(const evpn::IpAddress& a) {
+  if (a.is_v4()) return asio::ip::address_v4(a.v4_host_order());
+  asio::ip::address_v6::bytes_type b;
+  std::copy(a.bytes().begin(), a.bytes().end(), b.begin());
+  return asio::ip::address_v6(b);
+}
+
+}  // namespace
+
+PeerSession::PeerSession(asio::io_context& io, PeerConfig config, FsmConfig fsm_config,
+                         Owner& owner)
+    : io_(io), config_(std::move(config)), fsm_(std::move(fsm_config)), owner_(owner), timer_(io) {}
+
+PeerSession::~PeerSession() {
+  if (connection_) connection_->Close();
+  if (pending_) pending_->Close();
+  if (connecting_) {
+    boost::system::error_code ec;
+    connecting_->close(ec);
+  }
+}
+
+std::string PeerSession::Name() const { return config_.address.ToString(); }
+
+std::optional<tcp::endpoint> PeerSession::LocalEndpoint() const {
+  if (!connection_) return std::nullopt;
+  return connection_->local();
+}
+
+void PeerSession::Start() {
+  const bool passive = config_.passive;
+  Dispatch(FsmEvent{passive ? FsmEventType::kManualStartPassive : FsmEventType::kManualStart,
+                    {}, {}, {}});
+}
+
+void PeerSession::Stop(const std::string& communication) {
+  FsmEvent e{FsmEventType::kManualStop, {}, {}, {}};
+  e.notification = wire::NotificationMessage::Shutdown(wire::kAdministrativeShutdown, communication);
+  Dispatch(e);
+}
+
+void PeerSession::AutomaticStop(const wire::NotificationMessage& notification,
+                                std::optional<absl::Duration> restart_after) {
+  Dispatch(FsmEvent{FsmEventType::kAutomaticStop, {}, notification, restart_after});
+}
+
+void PeerSession::Dispatch(const FsmEvent& event) {
+  const SessionState before = fsm_.state();
+  FsmActions actions = fsm_.Handle(event, absl::Now());
+  if (fsm_.state() != before) {
+    spdlog::info("peer {}: {} -> {} on {}", Name(), SessionStateName(before),
+                 SessionStateName(fsm_.state()), FsmEventName(event.type));
+  }
+  Apply(std::move(actions));
+}
+
+void PeerSession::RearmTimer() {
+  const absl::Time deadline = fsm_.NextDeadline();
+  timer_.cancel();
+  if (deadline == absl::InfiniteFuture()) return;
+  const absl::Duration in = std::max(deadline - absl::Now(), absl::ZeroDuration());
+  timer_.expires_after(absl::ToChronoNanoseconds(in));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    const SessionState before = fsm_.state();
+    FsmActions actions = fsm_.OnTimers(absl::Now());
+    if (fsm_.state() != before) {
+      spdlog::info("peer {}: {} -> {} on timer", Name(), SessionStateName(before),
+                   SessionStateName(fsm_.state()));
+    }
+    Apply(std::move(actions));
+  });
+}
+
+void PeerSession::Apply(FsmActions actions) {
+  for (FsmAction& action : actions) {
+    if (std::holds_alternative<ConnectAction>(action)) {
+      StartConnect();
+    } else if (std::holds_alternative<DisconnectAction>(action)) {
+      if (connecting_) {
+        boost::system::error_code ec;
+        connecting_->close(ec);
+        connecting_.reset();
+      }
+      if (connection_) connection_->CloseAfterWrites();
+      connection_.reset();
+      peer_router_id_.reset();
+    } else if (auto* send = std::get_if<SendMessageAction>(&action)) {
+      Send(send->message);
+    } else if (auto* up = std::get_if<EstablishedAction>(&action)) {
+      if (connection_) connection_->SetMaxMessageSize(up->session.ReceiveContext().max_message_size);
+      spdlog::info("peer {}: established, AS {}, hold {} s, families {}", Name(),
+                   up->session.peer_as, up->session.hold_time_s, up->session.families.size());
+      owner_.OnEstablished(*this, up->session);
+    } else if (auto* down = std::get_if<SessionDownAction>(&action)) {
+      spdlog::info("peer {}: session down: {}{}", Name(), SessionDownReasonName(down->reason),
+                   down->notification ? ", " + DescribeNotification(*down->notification) : "");
+      owner_.OnSessionDown(*this, *down);
+    }
+  }
+  RearmTimer();
+}
+
+void PeerSession::Send(const wire::Message& message) {
+  if (!connection_) return;
+  wire::CodecContext ctx;
+  if (fsm_.negotiated()) ctx = fsm_.negotiated()->SendContext();
+  absl::StatusOr<std::vector<uint8_t>> bytes = wire::EncodeMessage(message, ctx);
+  if (!bytes.ok()) {
+    spdlog::error("peer {}: cannot encode {}: {}", Name(),
+                  wire::MessageTypeName(wire::MessageTypeOf(message)), bytes.status().message());
+    return;
+  }
+  if (const auto* n = std::get_if<wire::NotificationMessage>(&message)) {
+    spdlog::info("peer {}: sending NOTIFICATION {}", Name(), DescribeNotification(*n));
+  }
+  connection_->Send(std::move(*bytes));
+}
+
+void PeerSession::SendUpdate(std::vector<uint8_t> bytes) {
+  if (!connection_ || fsm_.state() != SessionState::kEstablished) return;
+  connection_->Send(std::move(bytes));
+  fsm_.OnMessageSent(absl::Now());
+}
+
+absl::Status PeerSession::PrepareSocket(tcp::socket& socket) {
+  if (!config_.password.empty()) {
+    if (auto s = SetTcpMd5(socket.native_handle(), config_.address, config_.password); !s.ok()) {
+      return s;
+    }
+  }
+  if (config_.ttl_security_hops > 0) {
+    return SetGtsm(socket.native_handle(), config_.address.is_v6(), config_.ttl_security_hops);
+  }
+  return absl::OkStatus();
+}
+
+void PeerSession::StartConnect() {
+  const tcp::endpoint remote(ToAsio(config_.address), config_.port);
+  connecting_ = std::make_unique<tcp::socket>(io_);
+  boost::system::error_code ec;
+  connecting_->open(remote.protocol(), ec);
+  if (!ec && config_.source_address) {
+    connecting_->bind(tcp::endpoint(ToAsio(*config_.source_address), 0), ec);
+  }
+  absl::Status prepared = ec ? absl::InternalError(ec.message()) : PrepareSocket(*connecting_);
+  if (!prepared.ok()) {
+    spdlog::warn("peer {}: cannot prepare the connection: {}", Name(), prepared.message());
+    asio::post(io_, [this] { Dispatch(FsmEvent{FsmEventType::kTcpConnectionFails, {}, {}, {}}); });
+    return;
+  }
+  tcp::socket* socket = connecting_.get();
+  socket->async_connect(remote, [this, socket](const boost::system::error_code& error) {
+    if (connecting_.get() != socket) return;  // cancelled or superseded
+    if (error) {
+      spdlog::debug("peer {}: connect failed: {}", Name(), error.message());
+      connecting_.reset();
+      Dispatch(FsmEvent{FsmEventType::kTcpConnectionFails, {}, {}, {}});
+      return;
+    }
+    auto connection = std::make_shared<Connection>(std::move(*connecting_), true, *this);
+    connecting_.reset();
+    Adopt(std::move(connection), FsmEventType::kTcpCrAcked);
+  });
+}
+
+void PeerSession::Adopt(std::shared_ptr<Connection> connection, FsmEventType event) {
+  if (connecting_) {  // one connection per session: an attempt still in flight is dropped
+    boost::system::error_code ec;
+    connecting_->close(ec);
+    connecting_.reset();
+  }
+  connection_ = std::move(connection);
+  connection_->Start();
+  Dispatch(FsmEvent{event, {}, {}, {}});
+}
+
+// RFC 4271 §6.8: an incoming connection for a peer with a session in progress.
+void PeerSession::Accept(tcp::socket socket) {
+  if (auto s = PrepareSocket(socket); !s.ok()) {
+    spdlog::warn("peer {}: incoming connection refused: {}", Name(), s.message());
+    return;
+  }
+  auto incoming = std::make_shared<Connection>(std::move(socket), false, *this);
+  switch (fsm_.state()) {
+    case SessionState::kIdle:
+      spdlog::info("peer {}: incoming connection refused: peer is administratively down", Name());
+      incoming->Close();
+      return;
+    case SessionState::kConnect:
+    case SessionState::kActive:
+      Adopt(std::move(incoming), FsmEventType::kTcpConnectionConfirmed);
+      return;
+    case SessionState::kEstablished:
+      // §6.8: a collision with an Established connection closes the newcomer.
+      incoming->Close();
+      return;
+    case SessionState::kOpenSent:
+    case SessionState::kOpenConfirm:
+      if (pending_) pending_->Close();
+      pending_ = std::move(incoming);
+      ResolveCollision();
+      return;
+  }
+}
+
+void PeerSession::ResolveCollision() {
+  if (!pending_ || !peer_router_id_) return;  // wait for the peer's BGP Identifier
+  const uint32_t local_id = fsm_.config().local.router_id;
+  // §6.8: keep the connection initiated by the speaker with the larger BGP Identifier.
+  const bool keep_current = (local_id > *peer_router_id_) == connection_->outgoing();
+  spdlog::info("peer {}: connection collision, keeping the {} connection", Name(),
+               keep_current ? "current" : "new");
+  if (keep_current) {
+    pending_->Close();
+    pending_.reset();
+    return;
+  }
+  std::shared_ptr<Connection> winner = std::move(pending_);
+  Dispatch(FsmEvent{FsmEventType::kOpenCollisionDump, {}, {}, {}});
+  // The FSM is Idle now; start it again on the surviving connection.
+  Start();
+  Adopt(std::move(winner), FsmEventType::kTcpConnectionConfirmed);
+}
+
+void PeerSession::OnMessage(Connection& c, std::span<const uint8_t> message) {
+  if (&c != connection_.get()) return;
+  wire::CodecContext ctx;
+  if (fsm_.negotiated()) ctx = fsm_.negotiated()->ReceiveContext();
+  wire::DecodeOutcome<wire::Message> outcome = wire::DecodeMessage(message, ctx);
+  const wire::WireError* error = outcome.strongest();
+  if (error && error->code == wire::kMessageHeaderError) {
+    Dispatch(FsmEvent{FsmEventType::kBgpHeaderErr, {}, ToNotification(*error), {}});
+    return;
+  }
+  switch (wire::MessageTypeOf(outcome.value)) {
+    case wire::kMsgOpen:
+      OnOpenMessage(outcome);
+      return;
+    case wire::kMsgUpdate:
+      OnUpdateMessage(outcome);
+      return;
+    case wire::kMsgNotification: {
+      const auto& n = std::get<wire::NotificationMessage>(outcome.value);
+      spdlog::info("peer {}: received NOTIFICATION {}", Name(), DescribeNotification(n));
+      const bool version = n.code == wire::kOpenMessageError &&
+                           n.subcode == wire::kUnsupportedVersionNumber;
+      Dispatch(FsmEvent{version ? FsmEventType::kNotifMsgVerErr : FsmEventType::kNotifMsg, {}, n,
+                        {}});
+      return;
+    }
+    case wire::kMsgKeepalive:
+      Dispatch(FsmEvent{FsmEventType::kKeepAliveMsg, {}, {}, {}});
+      return;
+    case wire::kMsgRouteRefresh:
+      if (error) {
+        Dispatch(FsmEvent{FsmEventType::kBgpHeaderErr, {}, ToNotification(*error), {}});
+      } else if (fsm_.state() == SessionState::kEstablished) {
+        owner_.OnRouteRefresh(*this, std::get<wire::RouteRefreshMessage>(outcome.value));
+      }
+      return;
+  }
+}
+
+void PeerSession::OnOpenMessage(const wire::DecodeOutcome<wire::Message>& outcome) {
+  if (const wire::WireError* error = outcome.strongest()) {
+    spdlog::info("peer {}: bad OPEN: {}", Name(), error->message);
+    Dispatch(FsmEvent{FsmEventType::kBgpOpenMsgErr, {}, ToNotification(*error), {}});
+    return;
+  }
+  const auto& open = std::get<wire::OpenMessage>(outcome.value);
+  peer_router_id_ = open.bgp_identifier;
+  Dispatch(FsmEvent{FsmEventType::kBgpOpen, open, {}, {}});
+  ResolveCollision();
+}
+
+void PeerSession::OnUpdateMessage(wire::DecodeOutcome<wire::Message>& outcome) {
+  const wire::ErrorAction action = outcome.action();
+  if (action == wire::ErrorAction::kSessionReset) {
+    const wire::WireError* error = outcome.strongest();
+    spdlog::warn("peer {}: UPDATE error, resetting the session: {}", Name(), error->message);
+    Dispatch(FsmEvent{FsmEventType::kUpdateMsgErr, {}, ToNotification(*error), {}});
+    return;
+  }
+  for (const wire::WireError& e : outcome.errors) {
+    spdlog::warn("peer {}: UPDATE error handled by {}: {}", Name(),
+                 wire::ErrorActionName(e.action), e.message);
+  }
+  Dispatch(FsmEvent{FsmEventType::kUpdateMsg, {}, {}, {}});
+  if (fsm_.state() == SessionState::kEstablished) {
+    owner_.OnUpdate(*this, std::get<wire::UpdateMessage>(outcome.value), action);
+  }
+}
+
+void PeerSession::OnFramingError(Connection& c, const wire::WireError& error) {
+  if (&c != connection_.get()) return;
+  Dispatch(FsmEvent{FsmEventType::kBgpHeaderErr, {}, ToNotification(error), {}});
+}
+
+void PeerSession::OnClosed(Connection& c, const boost::system::error_code& ec) {
+  if (&c == pending_.get()) {
+    pending_.reset();
+    return;
+  }
+  if (&c != connection_.get()) return;
+  spdlog::debug("peer {}: connection closed: {}", Name(), ec.message());
+  connection_.reset();
+  Dispatch(FsmEvent{FsmEventType::kTcpConnectionFails, {}, {}, {}});
+}
+
+void PeerSession::OnWritten(Connection& c) {
+  if (&c == connection_.get() && fsm_.state() == SessionState::kEstablished) {
+    owner_.OnWritable(*this);
+  }
+}
+
+}  // namespace evpnd::bgpd

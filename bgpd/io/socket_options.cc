@@ -1,0 +1,63 @@
+// See socket_options.h.
+#include "bgpd/io/socket_options.h"
+
+#include <netinet/tcp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace evpnd::bgpd {
+namespace {
+
+absl::Status Errno(absl::string_view what) {
+  return absl::ErrnoToStatus(errno, what);
+}
+
+}  // namespace
+
+absl::Status SetTcpMd5(int fd, const evpn::IpAddress& peer, const std::string& key) {
+  struct tcp_md5sig sig;
+  std::memset(&sig, 0, sizeof(sig));
+  if (key.size() > TCP_MD5SIG_MAXKEYLEN) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TCP-MD5 key longer than ", TCP_MD5SIG_MAXKEYLEN, " bytes"));
+  }
+  if (peer.is_v4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&sig.tcpm_addr);
+    sin->sin_family = AF_INET;
+    std::memcpy(&sin->sin_addr, peer.bytes().data(), 4);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&sig.tcpm_addr);
+    sin6->sin6_family = AF_INET6;
+    std::memcpy(&sin6->sin6_addr, peer.bytes().data(), 16);
+  }
+  sig.tcpm_keylen = static_cast<uint16_t>(key.size());
+  std::memcpy(sig.tcpm_key, key.data(), key.size());
+  if (setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig)) != 0) {
+    return Errno(absl::StrCat("TCP_MD5SIG for ", peer.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops) {
+  const int ttl = 255;
+  const int min_ttl = 256 - hops;
+  if (ipv6) {
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) != 0 ||
+        setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &min_ttl, sizeof(min_ttl)) != 0) {
+      return Errno("IPv6 GTSM");
+    }
+    return absl::OkStatus();
+  }
+  if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) != 0 ||
+      setsockopt(fd, IPPROTO_IP, IP_MINTTL, &min_ttl, sizeof(min_ttl)) != 0) {
+    return Errno("IPv4 GTSM");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace evpnd::bgpd

@@ -1,0 +1,22 @@
+// Linux socket options a BGP session needs: TCP-MD5 signatures and GTSM, set on listening and
+// connecting sockets. Failures are returned, never thrown.
+// Standards: RFC 2385 (TCP MD5 signature option), RFC 5082 (GTSM: send with TTL 255, accept
+// only TTL >= 255 - hops + 1).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "bgpd/io/asio.h"
+#include "evpn/ip_address.h"
+
+namespace evpnd::bgpd {
+
+// RFC 2385: sign (and require signatures on) segments to and from `peer` with `key`; an empty
+// key removes it. On a listening socket this installs the key for connections from that peer.
+absl::Status SetTcpMd5(int fd, const evpn::IpAddress& peer, const std::string& key);
+// RFC 5082 §3: outgoing TTL (hop limit) 255 and a minimum incoming TTL of 256 - hops.
+absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops);
+
+}  // namespace evpnd::bgpd
