@@ -14,6 +14,7 @@
 // Standards: RFC 4271 §4.2, §6.2, §10; RFC 6793 §9 (AS_TRANS); RFC 4456 §7; RFC 4724 §3;
 // RFC 5082; RFC 2385; RFC 9003 §2; RFC 3629 (UTF-8).
 // TODO(config): IPv6 link-local peers need an interface name ("fe80::1%swp1").
+#include "bgpd/wire/utf8.h"
 #include "bgpd/config/config_loader.h"
 
 #include <algorithm>
@@ -256,40 +257,6 @@ absl::Status ParseText(absl::string_view text, absl::string_view file_name, cfg:
 
 // ---------------------------------------------------------------------------------------------
 // Small value checks.
-
-// RFC 3629 §4: well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF).
-bool IsUtf8(absl::string_view text) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  for (size_t i = 0; i < text.size();) {
-    const uint8_t c = s[i];
-    size_t more = 0;
-    uint32_t code_point = 0;
-    uint32_t min = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      more = 1, code_point = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-      more = 2, code_point = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-      more = 3, code_point = c & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + more >= text.size()) return false;
-    for (size_t k = 1; k <= more; ++k) {
-      if ((s[i + k] & 0xc0) != 0x80) return false;
-      code_point = (code_point << 6) | (s[i + k] & 0x3f);
-    }
-    if (code_point < min || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
-    i += more + 1;
-  }
-  return true;
-}
 
 bool IsUnspecified(const evpn::IpAddress& address) {
   const auto bytes = address.bytes();
@@ -644,7 +611,7 @@ class Validator {
              absl::StrCat("is ", text.size(),
                           " bytes; a shutdown communication is at most 255 bytes (RFC 9003 §2)"));
     }
-    if (!IsUtf8(text)) {
+    if (!wire::IsUtf8(text)) {
       Report(p.shutdown_message->site, "is not valid UTF-8 (RFC 9003 §2)");
     }
   }

@@ -5,47 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "bgpd/wire/notification_codes.h"
+#include "bgpd/wire/utf8.h"
 
 namespace evpnd::wire {
-namespace {
-
-// RFC 3629 §4: well-formed UTF-8, without overlong forms, surrogates or code points above
-// U+10FFFF, as RFC 9003 requires of the communication.
-bool IsUtf8(std::span<const uint8_t> s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const uint8_t c = s[i];
-    size_t continuation = 0;
-    uint32_t code_point = 0;
-    uint32_t min = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      continuation = 1, code_point = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-      continuation = 2, code_point = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-      continuation = 3, code_point = c & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + continuation >= s.size()) return false;
-    for (size_t k = 1; k <= continuation; ++k) {
-      if ((s[i + k] & 0xc0) != 0x80) return false;
-      code_point = (code_point << 6) | (s[i + k] & 0x3f);
-    }
-    if (code_point < min || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
-    i += continuation + 1;
-  }
-  return true;
-}
-
-}  // namespace
-
 std::optional<std::string> NotificationMessage::ShutdownCommunication() const {
   if (code != kCease || (subcode != kAdministrativeShutdown && subcode != kAdministrativeReset) ||
       data.empty()) {
@@ -55,7 +17,9 @@ std::optional<std::string> NotificationMessage::ShutdownCommunication() const {
   // RFC 9003 §2: a length beyond the data makes the communication invalid (it is then ignored).
   if (length + 1 > data.size()) return std::nullopt;
   std::span<const uint8_t> text(data.data() + 1, length);
-  if (!IsUtf8(text)) return std::nullopt;
+  if (!IsUtf8(absl::string_view(reinterpret_cast<const char*>(text.data()), text.size()))) {
+    return std::nullopt;
+  }
   return std::string(text.begin(), text.end());
 }
 
