@@ -79,8 +79,12 @@ void Connection::PauseReading(bool paused) {
 }
 
 void Connection::Send(std::vector<uint8_t> bytes) {
-  if (closed_) return;
-  queued_bytes_ += bytes.size();
+  Send(std::make_shared<const std::vector<uint8_t>>(std::move(bytes)));
+}
+
+void Connection::Send(std::shared_ptr<const std::vector<uint8_t>> bytes) {
+  if (closed_ || !bytes) return;
+  queued_bytes_ += bytes->size();
   write_queue_.push_back(std::move(bytes));
   WriteNext();
 }
@@ -92,7 +96,7 @@ void Connection::WriteNext() {
     return;
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(write_queue_.front()),
+  asio::async_write(socket_, asio::buffer(*write_queue_.front()),
                     [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
                       self->writing_ = false;
                       if (self->closed_) return;
@@ -100,7 +104,7 @@ void Connection::WriteNext() {
                         self->Fail(ec);
                         return;
                       }
-                      self->queued_bytes_ -= self->write_queue_.front().size();
+                      self->queued_bytes_ -= self->write_queue_.front()->size();
                       self->write_queue_.pop_front();
                       self->handler_.OnWritten(*self);
                       self->WriteNext();

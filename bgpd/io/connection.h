@@ -41,6 +41,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Start();  // begins reading
   void Send(std::vector<uint8_t> bytes);
+  // An encoded message shared by every member of an update group: queued without a copy.
+  void Send(std::shared_ptr<const std::vector<uint8_t>> bytes);
   // Sends what is queued, then closes (used after a NOTIFICATION).
   void CloseAfterWrites();
   void Close();
@@ -68,7 +70,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   wire::CodecContext ctx_;
   std::vector<uint8_t> read_buf_;
   size_t read_len_ = 0;
-  std::deque<std::vector<uint8_t>> write_queue_;
+  std::deque<std::shared_ptr<const std::vector<uint8_t>>> write_queue_;
   size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool reading_ = false;

@@ -116,8 +116,12 @@ void PeerSession::Apply(FsmActions actions) {
                    up->session.peer_as, up->session.hold_time_s, up->session.families.size());
       owner_.OnEstablished(*this, up->session);
     } else if (auto* down = std::get_if<SessionDownAction>(&action)) {
-      spdlog::info("peer {}: session down: {}{}", Name(), SessionDownReasonName(down->reason),
-                   down->notification ? ", " + DescribeNotification(*down->notification) : "");
+      // Failed connection attempts are routine while a peer is away: debug only.
+      const auto level = down->was_established || down->notification ? spdlog::level::info
+                                                                      : spdlog::level::debug;
+      spdlog::log(level, "peer {}: session down: {}{}", Name(),
+                  SessionDownReasonName(down->reason),
+                  down->notification ? ", " + DescribeNotification(*down->notification) : "");
       owner_.OnSessionDown(*this, *down);
     }
   }
@@ -140,7 +144,7 @@ void PeerSession::Send(const wire::Message& message) {
   connection_->Send(std::move(*bytes));
 }
 
-void PeerSession::SendUpdate(std::vector<uint8_t> bytes) {
+void PeerSession::SendUpdate(std::shared_ptr<const std::vector<uint8_t>> bytes) {
   if (!connection_ || fsm_.state() != SessionState::kEstablished) return;
   connection_->Send(std::move(bytes));
   fsm_.OnMessageSent(absl::Now());
@@ -207,8 +211,15 @@ void PeerSession::Accept(tcp::socket socket) {
   auto incoming = std::make_shared<Connection>(std::move(socket), false, *this);
   switch (fsm_.state()) {
     case SessionState::kIdle:
-      spdlog::info("peer {}: incoming connection refused: peer is administratively down", Name());
-      incoming->Close();
+      if (!fsm_.auto_restart()) {
+        spdlog::info("peer {}: incoming connection refused: peer is administratively down",
+                     Name());
+        incoming->Close();
+        return;
+      }
+      // Waiting for the automatic restart: the peer got there first, take its connection.
+      Start();
+      Adopt(std::move(incoming), FsmEventType::kTcpConnectionConfirmed);
       return;
     case SessionState::kConnect:
     case SessionState::kActive:

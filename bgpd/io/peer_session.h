@@ -50,8 +50,8 @@ class PeerSession : public Connection::Handler {
                      std::optional<absl::Duration> restart_after);
   // An accepted connection from this peer's address.
   void Accept(tcp::socket socket);
-  // Sends an encoded UPDATE (the owner made it with SendContext()).
-  void SendUpdate(std::vector<uint8_t> bytes);
+  // Sends an encoded UPDATE (made for this session's SendContext()).
+  void SendUpdate(std::shared_ptr<const std::vector<uint8_t>> bytes);
 
   SessionState state() const { return fsm_.state(); }
   const PeerConfig& config() const { return config_; }

@@ -93,6 +93,8 @@ class Fsm {
   uint32_t connect_retry_counter() const { return connect_retry_counter_; }
   const std::optional<NegotiatedSession>& negotiated() const { return negotiated_; }
   SessionDownReason last_down_reason() const { return last_down_reason_; }
+  // Started and not administratively stopped: Idle only until the automatic restart.
+  bool auto_restart() const { return auto_restart_; }
   const FsmConfig& config() const { return config_; }
 
  private:

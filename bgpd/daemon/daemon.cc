@@ -1,0 +1,396 @@
+// See daemon.h.
+#include "bgpd/daemon/daemon.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "bgpd/io/log.h"
+#include "bgpd/io/socket_options.h"
+#include "bgpd/wire/notification_codes.h"
+
+namespace evpnd::bgpd {
+namespace {
+
+// Decisions per turn of the event loop before yielding to I/O (ARCHITECTURE.md §2 fairness).
+constexpr size_t kDecisionBudget = 2000;
+// Pull UPDATEs for a peer only while less than this is waiting in its socket queue.
+constexpr size_t kWriteHighMark = 256 * 1024;
+
+rib::RibConfig MakeRibConfig(const GlobalConfig& g) {
+  rib::RibConfig c;
+  c.local_as = g.local_as;
+  c.router_id = g.router_id;
+  c.cluster_id = g.cluster_id;
+  return c;
+}
+
+evpn::IpAddress FromEndpoint(const tcp::endpoint& e) {
+  const auto a = e.address();
+  if (a.is_v4()) return evpn::IpAddress::V4(a.to_v4().to_uint());
+  std::array<uint8_t, 16> b;
+  const auto bytes = a.to_v6().to_bytes();
+  std::copy(bytes.begin(), bytes.end(), b.begin());
+  return evpn::IpAddress::V6(b);
+}
+
+std::string Hostname() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
+
+}  // namespace
+
+Daemon::Daemon(asio::io_context& io, Config config)
+    : io_(io),
+      config_(std::move(config)),
+      listener_(io, [this](const evpn::IpAddress& from, tcp::socket s) {
+        return DispatchIncoming(from, std::move(s));
+      }),
+      rib_(std::make_unique<rib::Rib>(MakeRibConfig(config_.global))),
+      adj_rib_out_(std::make_unique<rib::AdjRibOut>(*rib_)) {}
+
+Daemon::~Daemon() = default;
+
+absl::Status Daemon::Start() {
+  for (const evpn::IpAddress& address : config_.global.listen_addresses) {
+    if (absl::Status s = listener_.Listen(address, config_.global.listen_port); !s.ok()) {
+      return s;
+    }
+  }
+  for (const PeerConfig& peer : config_.peers) AddPeer(peer);
+  InstallMd5Keys();
+  return absl::OkStatus();
+}
+
+FsmConfig Daemon::MakeFsmConfig(const PeerConfig& peer) const {
+  FsmConfig f;
+  f.local.local_as = config_.global.local_as;
+  f.local.router_id = config_.global.router_id;
+  f.local.expected_peer_as = peer.remote_as;
+  f.local.hold_time_s = peer.timers.hold_time_s;
+  f.local.keepalive_s = peer.timers.keepalive_s;
+  f.local.families = peer.families;
+  f.local.graceful_restart = config_.global.graceful_restart.enabled;
+  f.local.restart_time_s = config_.global.graceful_restart.restart_time_s;
+  f.local.hostname = Hostname();
+  f.passive = peer.passive;
+  f.connect_retry = absl::Seconds(peer.timers.connect_retry_s);
+  // Different peers get different jitter; the same peer the same sequence on every run.
+  uint64_t seed = uint64_t{config_.global.router_id} << 32;
+  for (uint8_t b : peer.address.bytes()) seed = (seed ^ b) * 0x100000001b3ULL;  // FNV-1a step
+  f.jitter_seed = seed;
+  return f;
+}
+
+void Daemon::AddPeer(const PeerConfig& peer) {
+  Peer& p = peers_[peer.address];
+  p.id = next_peer_id_++;
+  p.session = std::make_unique<PeerSession>(io_, peer, MakeFsmConfig(peer), *this);
+  if (peer.shutdown) {
+    spdlog::info("peer {}: administratively shut down by configuration", peer.address.ToString());
+    return;
+  }
+  p.session->Start();
+}
+
+void Daemon::RemovePeer(const evpn::IpAddress& address, uint8_t cease_subcode) {
+  auto it = peers_.find(address);
+  if (it == peers_.end()) return;
+  PeerSession& session = *it->second.session;
+  if (session.state() != SessionState::kIdle) {
+    session.AutomaticStop(wire::NotificationMessage{wire::kCease, cease_subcode, {}},
+                          std::nullopt);
+  }
+  if (it->second.in_rib) {
+    adj_rib_out_->PeerDown(it->second.id);
+    (void)rib_->RemovePeer(it->second.id);
+  }
+  peers_.erase(it);
+  SchedulePropagate();
+}
+
+void Daemon::InstallMd5Keys() {
+  // RFC 2385: the listening sockets need the key of every peer that uses one, so that its SYN
+  // is accepted.
+  for (int fd : listener_.NativeHandles()) {
+    for (const PeerConfig& peer : config_.peers) {
+      if (peer.password.empty()) continue;
+      if (absl::Status s = SetTcpMd5(fd, peer.address, peer.password); !s.ok()) {
+        spdlog::warn("peer {}: TCP-MD5 key not installed on a listener: {}",
+                     peer.address.ToString(), s.message());
+      }
+    }
+  }
+}
+
+bool Daemon::DispatchIncoming(const evpn::IpAddress& from, tcp::socket socket) {
+  auto it = peers_.find(from);
+  if (it == peers_.end()) return false;
+  it->second.session->Accept(std::move(socket));
+  return true;
+}
+
+Daemon::Peer* Daemon::Find(PeerSession& session) {
+  auto it = peers_.find(session.config().address);
+  if (it == peers_.end() || it->second.session.get() != &session) return nullptr;
+  return &it->second;
+}
+
+void Daemon::Reload(Config config) {
+  if (!(config.global == config_.global)) {
+    spdlog::info("global settings changed: restarting every session");
+    for (auto& [address, peer] : peers_) {
+      peer.session->AutomaticStop(
+          wire::NotificationMessage{wire::kCease, wire::kOtherConfigurationChange, {}},
+          std::nullopt);
+    }
+    peers_.clear();
+    adj_rib_out_.reset();
+    rib_ = std::make_unique<rib::Rib>(MakeRibConfig(config.global));
+    adj_rib_out_ = std::make_unique<rib::AdjRibOut>(*rib_);
+    listener_.Close();
+    config_ = std::move(config);
+    if (absl::Status s = Start(); !s.ok()) spdlog::error("reload: {}", s.message());
+    return;
+  }
+  // Peers removed or changed go; unchanged ones stay up.
+  std::vector<evpn::IpAddress> gone;
+  for (const auto& [address, peer] : peers_) {
+    const PeerConfig* next = config.FindPeer(address);
+    if (next == nullptr || !(*next == peer.session->config())) gone.push_back(address);
+  }
+  for (const evpn::IpAddress& address : gone) {
+    const bool removed = config.FindPeer(address) == nullptr;
+    spdlog::info("peer {}: {}", address.ToString(), removed ? "removed" : "changed, restarting");
+    RemovePeer(address, removed ? wire::kPeerDeConfigured : wire::kOtherConfigurationChange);
+  }
+  config_ = std::move(config);
+  for (const PeerConfig& peer : config_.peers) {
+    if (peers_.find(peer.address) == peers_.end()) AddPeer(peer);
+  }
+  InstallMd5Keys();
+}
+
+void Daemon::Shutdown(const std::string& communication) {
+  listener_.Close();
+  for (auto& [address, peer] : peers_) {
+    if (peer.session->state() != SessionState::kIdle) peer.session->Stop(communication);
+  }
+  // Give the NOTIFICATIONs a moment to leave, then stop.
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
+  timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });
+}
+
+Daemon::Peer* Daemon::FindById(rib::PeerId id) {
+  for (auto& [address, peer] : peers_) {
+    if (peer.id == id) return &peer;
+  }
+  return nullptr;
+}
+
+rib::PeerInfo Daemon::MakePeerInfo(const Peer& peer, const NegotiatedSession& session) const {
+  const PeerConfig& c = peer.session->config();
+  rib::PeerInfo info;
+  info.id = peer.id;
+  info.address = c.address;
+  if (auto local = peer.session->LocalEndpoint()) info.local_address = FromEndpoint(*local);
+  info.router_id = session.peer_router_id;
+  info.peer_as = session.peer_as;
+  info.local_as = config_.global.local_as;
+  info.route_reflector_client = c.route_reflector_client;
+  info.next_hop_unchanged = c.next_hop_unchanged;
+  info.allowas_in = c.allowas_in;
+  info.send_context = session.SendContext();
+  info.families = session.families;
+  return info;
+}
+
+void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negotiated) {
+  Peer* peer = Find(session);
+  if (peer == nullptr) return;
+  if (absl::Status s = rib_->AddPeer(MakePeerInfo(*peer, negotiated)); !s.ok()) {
+    spdlog::error("peer {}: RIB refused the session: {}", session.Name(), s.message());
+    return;
+  }
+  peer->in_rib = true;
+  peer->established = true;
+  peer->max_prefix_warned = false;
+  // RFC 4724 §4.2: routes kept from the previous session stay until End-of-RIB, or until the
+  // stale-routes time runs out.
+  if (peer->stale_timer) {
+    ArmStaleTimer(*peer, absl::Seconds(config_.global.graceful_restart.stale_routes_time_s));
+  }
+  if (absl::Status s = adj_rib_out_->PeerUp(peer->id); !s.ok()) {
+    spdlog::error("peer {}: cannot start the initial advertisement: {}", session.Name(),
+                  s.message());
+  }
+  SchedulePropagate();
+}
+
+void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) {
+  Peer* peer = Find(session);
+  if (peer == nullptr || !peer->established) return;
+  peer->established = false;
+  adj_rib_out_->PeerDown(peer->id);
+  // RFC 4724 §4.2: when the session ends without a NOTIFICATION (TCP failure, hold timer), a
+  // helper keeps the peer's routes, marked stale, for the peer's Restart Time.
+  const bool graceful = config_.global.graceful_restart.enabled && down.was_established &&
+                        (down.reason == SessionDownReason::kConnectionFailed ||
+                         down.reason == SessionDownReason::kHoldTimerExpired);
+  if (graceful && !down.notification) {
+    auto stale = rib_->MarkStale(peer->id);
+    spdlog::info("peer {}: graceful restart helper: keeping {} routes stale", session.Name(),
+                 stale.ok() ? *stale : 0);
+    ArmStaleTimer(*peer, absl::Seconds(config_.global.graceful_restart.restart_time_s));
+  } else {
+    peer->in_rib = false;
+    (void)rib_->RemovePeer(peer->id);
+  }
+  SchedulePropagate();
+}
+
+void Daemon::ArmStaleTimer(Peer& peer, absl::Duration after) {
+  if (!peer.stale_timer) peer.stale_timer = std::make_unique<asio::steady_timer>(io_);
+  peer.stale_timer->expires_after(absl::ToChronoNanoseconds(after));
+  const rib::PeerId id = peer.id;
+  peer.stale_timer->async_wait([this, id](const boost::system::error_code& ec) {
+    if (ec) return;
+    Peer* p = FindById(id);
+    if (p == nullptr) return;
+    auto swept = rib_->SweepStale(id);
+    spdlog::info("peer {}: stale timer expired, {} stale routes removed",
+                 p->session->Name(), swept.ok() ? *swept : 0);
+    p->stale_timer.reset();
+    if (!p->established) {
+      p->in_rib = false;
+      (void)rib_->RemovePeer(id);
+    }
+    SchedulePropagate();
+  });
+}
+
+void Daemon::OnUpdate(PeerSession& session, const wire::UpdateMessage& update,
+                      wire::ErrorAction action) {
+  Peer* peer = Find(session);
+  if (peer == nullptr || !peer->in_rib) return;
+  absl::StatusOr<rib::UpdateResult> result = rib_->ApplyUpdate(peer->id, update, action);
+  if (!result.ok()) {
+    spdlog::warn("peer {}: UPDATE not applied: {}", session.Name(), result.status().message());
+    return;
+  }
+  if (result->end_of_rib) {
+    spdlog::info("peer {}: End-of-RIB for {} ({} stale routes swept)", session.Name(),
+                 wire::AfiSafiName(*result->end_of_rib), result->swept);
+    if (peer->stale_timer) {
+      peer->stale_timer->cancel();
+      peer->stale_timer.reset();
+    }
+  }
+  if (result->disabled_family) {
+    spdlog::warn("peer {}: {} disabled for this session (RFC 7606 AFI/SAFI disable)",
+                 session.Name(), wire::AfiSafiName(*result->disabled_family));
+  }
+  CheckMaxPrefix(*peer);
+  SchedulePropagate();
+}
+
+void Daemon::CheckMaxPrefix(Peer& peer) {
+  const MaxPrefixConfig& max = peer.session->config().max_prefix;
+  if (max.limit == 0) return;
+  absl::StatusOr<rib::PeerRouteCounts> counts = rib_->Counts(peer.id);
+  if (!counts.ok() || counts->received <= max.limit) return;
+  if (max.warning_only) {
+    if (!peer.max_prefix_warned) {
+      spdlog::warn("peer {}: {} routes exceed the maximum of {}", peer.session->Name(),
+                   counts->received, max.limit);
+      peer.max_prefix_warned = true;
+    }
+    return;
+  }
+  // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, data AFI, SAFI and the limit.
+  wire::NotificationMessage n{wire::kCease, wire::kMaximumPrefixesReached,
+                              {0, wire::kAfiL2vpn, wire::kSafiEvpn,
+                               static_cast<uint8_t>(max.limit >> 24),
+                               static_cast<uint8_t>(max.limit >> 16),
+                               static_cast<uint8_t>(max.limit >> 8),
+                               static_cast<uint8_t>(max.limit)}};
+  spdlog::warn("peer {}: {} routes exceed the maximum of {}: closing the session",
+               peer.session->Name(), counts->received, max.limit);
+  std::optional<absl::Duration> restart;
+  if (max.restart_after_s > 0) restart = absl::Seconds(max.restart_after_s);
+  peer.session->AutomaticStop(n, restart);
+}
+
+void Daemon::OnRouteRefresh(PeerSession& session, const wire::RouteRefreshMessage& rr) {
+  Peer* peer = Find(session);
+  if (peer == nullptr || !peer->in_rib) return;
+  switch (rr.subtype) {
+    case wire::RouteRefreshMessage::kNormal:
+      // RFC 2918 §4: re-advertise the Adj-RIB-Out to the peer.
+      if (absl::Status s = adj_rib_out_->MarkAllDirty(peer->id); !s.ok()) {
+        spdlog::warn("peer {}: route refresh: {}", session.Name(), s.message());
+      }
+      break;
+    case wire::RouteRefreshMessage::kBeginningOfRefresh:
+      // RFC 7313 §4: routes not re-advertised before the EoRR are stale.
+      (void)rib_->MarkStale(peer->id);
+      break;
+    case wire::RouteRefreshMessage::kEndOfRefresh:
+      (void)rib_->SweepStale(peer->id, rr.family);
+      break;
+    default:
+      // RFC 7313 §5: other subtypes are ignored.
+      break;
+  }
+  SchedulePropagate();
+}
+
+void Daemon::OnWritable(PeerSession& session) {
+  if (session.WriteQueueBytes() < kWriteHighMark / 2) SchedulePropagate();
+}
+
+void Daemon::SchedulePropagate() {
+  if (propagate_posted_) return;
+  propagate_posted_ = true;
+  asio::post(io_, [this] {
+    propagate_posted_ = false;
+    Propagate();
+  });
+}
+
+void Daemon::Propagate() {
+  std::vector<rib::BestPathChange> changes = rib_->RunDecision(kDecisionBudget);
+  if (!changes.empty()) adj_rib_out_->OnBestPathChanges(changes);
+  bool more = rib_->pending_decisions() > 0;
+  for (rib::UpdateGroupId group : adj_rib_out_->GroupsWithWork()) {
+    Flush(group);
+    more = more || adj_rib_out_->HasWork(group);
+  }
+  // Yield to I/O between rounds; write completions (OnWritable) resume blocked groups.
+  if (more) SchedulePropagate();
+}
+
+void Daemon::Flush(rib::UpdateGroupId group) {
+  std::vector<PeerSession*> sessions;
+  for (rib::PeerId id : adj_rib_out_->Members(group)) {
+    Peer* p = FindById(id);
+    if (p == nullptr || !p->established) continue;
+    // Pull-based output: no member of the group may be above the high mark.
+    if (p->session->WriteQueueBytes() >= kWriteHighMark) return;
+    sessions.push_back(p->session.get());
+  }
+  absl::StatusOr<std::vector<rib::OutboundUpdate>> updates =
+      adj_rib_out_->NextUpdates(group, wire::kMaxExtendedMessageSize, /*max_messages=*/64);
+  if (!updates.ok()) {
+    spdlog::error("update group {}: {}", group, updates.status().message());
+    return;
+  }
+  for (const rib::OutboundUpdate& u : *updates) {
+    for (rib::PeerId id : u.recipients) {
+      if (Peer* p = FindById(id); p != nullptr && p->established) p->session->SendUpdate(u.message);
+    }
+  }
+}
+
+}  // namespace evpnd::bgpd

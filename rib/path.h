@@ -1,0 +1,65 @@
+// A path: one route as one peer (or the local speaker) announced it. It carries the NLRI as
+// received (key fields plus the non-key ones: labels, ESI, gateway), the interned path
+// attributes, where it came from (for the decision process and the outbound rules), and whether
+// it is stale after the peer's restart. Paths are immutable once filed (shared_ptr<const Path>):
+// a change files a new Path, so the Loc-RIB's installed best stays valid until the next
+// decision.
+// Standards: RFC 4271 §3.1 (route), §9.1.2.2 (what the decision process reads), RFC 4456 §9
+// (ORIGINATOR_ID as BGP Identifier), RFC 4724 §4.2 (stale routes), RFC 7911 §3 (path id).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "bgpd/wire/path_attributes.h"
+#include "evpn/evpn_route.h"
+#include "evpn/ip_address.h"
+#include "rib/peer.h"
+
+namespace evpnd::rib {
+
+// Interned, immutable path attributes (see attribute_interner.h): MP_REACH_NLRI keeps its
+// family and next hop but no NLRI; MP_UNREACH_NLRI is never present.
+using PathAttributesPtr = std::shared_ptr<const wire::PathAttributes>;
+
+// Where a path came from: the facts about the sending peer the decision process and the
+// outbound rules need, copied when the path is filed.
+struct PathSource {
+  PeerId peer = kLocalPeer;
+  bool ebgp = false;
+  // RFC 4456 §2: learned from a route-reflector client.
+  bool rr_client = false;
+  // The peer's BGP Identifier (ours for local paths).
+  uint32_t router_id = 0;
+  uint32_t peer_as = 0;
+  evpn::IpAddress address;
+
+  bool local() const { return peer == kLocalPeer; }
+  static PathSource Local(const RibConfig& config);
+  static PathSource From(const PeerInfo& peer);
+  friend bool operator==(const PathSource&, const PathSource&) = default;
+};
+
+struct Path {
+  PathSource source;
+  // RFC 7911 path identifier; 0 without ADD-PATH.
+  uint32_t path_id = 0;
+  // The NLRI as announced.
+  // TODO(rib): a variant with evpn::IpPrefix once IPv4/IPv6 unicast are carried.
+  evpn::EvpnRoute route;
+  PathAttributesPtr attributes;
+  // RFC 4724 §4.2: kept through the peer's restart, until refreshed or swept.
+  bool stale = false;
+
+  // The MP_REACH_NLRI next hop: the VTEP address of an EVPN route.
+  std::optional<evpn::IpAddress> NextHop() const;
+};
+
+using PathPtr = std::shared_ptr<const Path>;
+
+// True when both would be advertised identically: same source and path id, same attributes
+// (interned, so compared by pointer) and same NLRI. The stale flag does not count.
+bool SameAdvertisement(const Path& a, const Path& b);
+
+}  // namespace evpnd::rib

@@ -1,0 +1,393 @@
+// See rib.h.
+#include "rib/rib.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace evpnd::rib {
+namespace {
+
+std::vector<PathPtr>::iterator FindPath(LocRibEntry& entry, PeerId peer, uint32_t path_id) {
+  return std::find_if(entry.paths.begin(), entry.paths.end(), [&](const PathPtr& p) {
+    return p->source.peer == peer && p->path_id == path_id;
+  });
+}
+
+// The family an AFI/SAFI disable concerns when the caller did not name it.
+std::optional<wire::AfiSafi> FamilyOf(const wire::UpdateMessage& update) {
+  if (update.attributes.mp_reach.has_value()) return update.attributes.mp_reach->family;
+  if (update.attributes.mp_unreach.has_value()) return update.attributes.mp_unreach->family;
+  return std::nullopt;
+}
+
+bool Contains(const std::vector<wire::AfiSafi>& families, wire::AfiSafi family) {
+  return std::find(families.begin(), families.end(), family) != families.end();
+}
+
+absl::Status UnknownPeer(PeerId peer) {
+  return absl::NotFoundError(absl::StrCat("peer ", peer, " is not in the RIB; add it first"));
+}
+
+}  // namespace
+
+Rib::Rib(const RibConfig& config) : config_(config), policy_{config.default_local_pref} {
+  PeerState& local = peers_[kLocalPeer];
+  local.info.id = kLocalPeer;
+  local.info.router_id = config.router_id;
+  local.info.peer_as = config.local_as;
+  local.info.local_as = config.local_as;
+  local.source = PathSource::Local(config);
+}
+
+Rib::PeerState* Rib::FindState(PeerId peer) {
+  auto it = peers_.find(peer);
+  return it == peers_.end() ? nullptr : &it->second;
+}
+
+const PeerInfo* Rib::FindPeer(PeerId peer) const {
+  auto it = peers_.find(peer);
+  return it == peers_.end() || peer == kLocalPeer ? nullptr : &it->second.info;
+}
+
+std::vector<PeerId> Rib::Peers() const {
+  std::vector<PeerId> out;
+  for (const auto& [id, state] : peers_) {
+    if (id != kLocalPeer) out.push_back(id);
+  }
+  return out;
+}
+
+// ---- paths ----
+
+void Rib::FilePath(PeerState& peer, const RouteKey& key, Path path) {
+  LocRibEntry& entry = loc_rib_[key];
+  auto it = FindPath(entry, path.source.peer, path.path_id);
+  // RFC 4271 §9: "if the NLRI of the new route is identical to the one of a route currently
+  // stored in the Adj-RIB-In, then the new route SHALL replace the older route in the
+  // Adj-RIB-In, thus implicitly withdrawing the older route from service."
+  auto fresh = std::make_shared<const Path>(std::move(path));
+  if (it != entry.paths.end()) {
+    *it = std::move(fresh);
+  } else {
+    peer.paths.emplace(key, fresh->path_id);
+    entry.paths.push_back(std::move(fresh));
+  }
+  dirty_.insert(key);
+}
+
+bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
+  auto entry_it = loc_rib_.find(key);
+  if (entry_it == loc_rib_.end()) return false;
+  LocRibEntry& entry = entry_it->second;
+  auto it = FindPath(entry, peer.info.id, path_id);
+  if (it == entry.paths.end()) return false;
+  entry.paths.erase(it);
+  peer.paths.erase({key, path_id});
+  if (entry.paths.empty() && entry.best == nullptr) {
+    loc_rib_.erase(entry_it);  // never decided: nothing to undo
+  } else {
+    dirty_.insert(key);
+  }
+  return true;
+}
+
+template <typename Fn>
+size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
+  size_t touched = 0;
+  for (const auto& [key, path_id] : peer.paths) {
+    auto entry_it = loc_rib_.find(key);
+    if (entry_it == loc_rib_.end()) continue;
+    auto it = FindPath(entry_it->second, peer.info.id, path_id);
+    if (it == entry_it->second.paths.end()) continue;
+    std::optional<Path> replacement = fn(**it);
+    if (!replacement.has_value()) continue;
+    *it = std::make_shared<const Path>(std::move(*replacement));
+    dirty_.insert(key);
+    ++touched;
+  }
+  return touched;
+}
+
+template <typename Pred>
+size_t Rib::RemovePathsIf(PeerState& peer, Pred pred) {
+  std::vector<std::pair<RouteKey, uint32_t>> doomed;
+  for (const auto& [key, path_id] : peer.paths) {
+    const LocRibEntry* entry = Find(key);
+    if (entry == nullptr) continue;
+    for (const PathPtr& p : entry->paths) {
+      if (p->source.peer == peer.info.id && p->path_id == path_id && pred(key, *p)) {
+        doomed.emplace_back(key, path_id);
+      }
+    }
+  }
+  for (const auto& [key, path_id] : doomed) RemovePath(peer, key, path_id);
+  return doomed.size();
+}
+
+// ---- peers ----
+
+absl::Status Rib::AddPeer(const PeerInfo& info) {
+  if (info.id == kLocalPeer) {
+    return absl::InvalidArgumentError("peer id 0 is reserved for the local speaker");
+  }
+  PeerState& peer = peers_[info.id];
+  peer.info = info;
+  peer.source = PathSource::From(info);
+  peer.disabled_families.clear();
+  // Paths kept through a graceful restart take the new session's facts (router id, RR role).
+  const PathSource source = peer.source;
+  ReplacePaths(peer, [&](const Path& p) -> std::optional<Path> {
+    if (p.source == source) return std::nullopt;
+    Path copy = p;
+    copy.source = source;
+    return copy;
+  });
+  return absl::OkStatus();
+}
+
+absl::Status Rib::RemovePeer(PeerId id) {
+  PeerState* peer = FindState(id);
+  if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
+  RemovePathsIf(*peer, [](const RouteKey&, const Path&) { return true; });
+  peers_.erase(id);
+  return absl::OkStatus();
+}
+
+// ---- inbound ----
+
+void Rib::Reject(PeerState& peer, RouteRejectReason reason, size_t count, UpdateResult& result) {
+  if (count == 0) return;
+  peer.rejected[static_cast<size_t>(reason)] += count;
+  result.rejected += count;
+  if (!result.first_reject.has_value()) result.first_reject = reason;
+}
+
+void Rib::Withdraw(PeerState& peer, const std::vector<wire::EvpnNlri>& nlri, UpdateResult& result) {
+  for (const wire::EvpnNlri& n : nlri) {
+    if (RemovePath(peer, RouteKey::ForEvpn(n.route), n.path_id.value_or(0))) ++result.withdrawn;
+  }
+}
+
+void Rib::RejectUnsupported(PeerState& peer, const wire::UpdateMessage& update,
+                            UpdateResult& result) {
+  // TODO(rib): IPv4 unicast in the UPDATE's own fields, IPv6 unicast in MP_REACH_NLRI.
+  size_t count = update.nlri.size();
+  const auto& reach = update.attributes.mp_reach;
+  if (reach.has_value() && reach->family != wire::kL2vpnEvpn) count += reach->prefixes.size();
+  Reject(peer, RouteRejectReason::kUnsupportedFamily, count, result);
+}
+
+void Rib::Announce(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result) {
+  const auto& reach = update.attributes.mp_reach;
+  if (!reach.has_value() || reach->family != wire::kL2vpnEvpn || reach->evpn_routes.empty()) {
+    return;
+  }
+  if (Contains(peer.disabled_families, reach->family)) {
+    Reject(peer, RouteRejectReason::kFamilyDisabled, reach->evpn_routes.size(), result);
+    return;
+  }
+  wire::PathAttributes attributes = StripNlri(update.attributes);
+  SanitizeReceived(attributes, peer.info);
+  if (auto reason = CheckReceived(attributes, peer.info, config_)) {
+    // RFC 4271 §9.1.2: a looping route is excluded, so what the peer announced before for the
+    // key is gone as well.
+    for (const wire::EvpnNlri& n : reach->evpn_routes) {
+      RemovePath(peer, RouteKey::ForEvpn(n.route), n.path_id.value_or(0));
+    }
+    Reject(peer, *reason, reach->evpn_routes.size(), result);
+    return;
+  }
+  PathAttributesPtr interned = interner_.Intern(std::move(attributes));
+  for (const wire::EvpnNlri& n : reach->evpn_routes) {
+    FilePath(peer, RouteKey::ForEvpn(n.route),
+             Path{peer.source, n.path_id.value_or(0), n.route, interned, false});
+    ++result.announced;
+  }
+}
+
+// RFC 7606 §2: "treat-as-withdraw": "In this approach, the UPDATE message containing the path
+// attribute in question MUST be treated as though all contained routes had been withdrawn just as
+// if they had been listed in the WITHDRAWN ROUTES field (or in the MP_UNREACH_NLRI attribute if
+// appropriate) of the UPDATE message, thus causing them to be removed from the Adj-RIB-In".
+void Rib::TreatAsWithdraw(PeerState& peer, const wire::UpdateMessage& update,
+                          UpdateResult& result) {
+  const auto& a = update.attributes;
+  if (a.mp_unreach.has_value() && a.mp_unreach->family == wire::kL2vpnEvpn) {
+    Withdraw(peer, a.mp_unreach->evpn_routes, result);
+  }
+  if (a.mp_reach.has_value() && a.mp_reach->family == wire::kL2vpnEvpn) {
+    Withdraw(peer, a.mp_reach->evpn_routes, result);
+    Reject(peer, RouteRejectReason::kTreatAsWithdraw, a.mp_reach->evpn_routes.size(), result);
+  }
+}
+
+// RFC 7606 §2 "AFI/SAFI disable", by way of RFC 4760 §7: the routes of that family received
+// from the peer are removed, and the family's later UPDATEs on this session are ignored.
+void Rib::DisableFamily(PeerState& peer, wire::AfiSafi family, UpdateResult& result) {
+  if (!Contains(peer.disabled_families, family)) peer.disabled_families.push_back(family);
+  result.withdrawn +=
+      RemovePathsIf(peer, [&](const RouteKey& key, const Path&) { return key.family() == family; });
+  result.disabled_family = family;
+}
+
+absl::StatusOr<UpdateResult> Rib::ApplyUpdate(PeerId id, const wire::UpdateMessage& update,
+                                              wire::ErrorAction action,
+                                              std::optional<wire::AfiSafi> family) {
+  PeerState* peer = FindState(id);
+  if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
+  UpdateResult result;
+  switch (action) {
+    case wire::ErrorAction::kSessionReset:
+      return absl::FailedPreconditionError(
+          "an UPDATE classified session-reset is not applied; close the session instead");
+    case wire::ErrorAction::kAfiSafiDisable: {
+      std::optional<wire::AfiSafi> f = family.has_value() ? family : FamilyOf(update);
+      if (!f.has_value()) {
+        return absl::InvalidArgumentError(
+            "AFI/SAFI disable without a family: pass the WireError's family");
+      }
+      DisableFamily(*peer, *f, result);
+      return result;
+    }
+    case wire::ErrorAction::kTreatAsWithdraw:
+      TreatAsWithdraw(*peer, update, result);
+      return result;
+    case wire::ErrorAction::kNone:
+    case wire::ErrorAction::kAttributeDiscard:
+      break;
+  }
+  if (std::optional<wire::AfiSafi> eor = update.EndOfRibFamily()) {
+    // RFC 4724 §4.2: "Once the End-of-RIB marker for an address family is received from the
+    // peer, it MUST immediately remove any routes from the peer that are still marked as stale
+    // for that address family."
+    result.end_of_rib = eor;
+    result.swept = *SweepStale(id, *eor);
+    return result;
+  }
+  const auto& unreach = update.attributes.mp_unreach;
+  if (unreach.has_value() && unreach->family == wire::kL2vpnEvpn) {
+    Withdraw(*peer, unreach->evpn_routes, result);
+  }
+  Announce(*peer, update, result);
+  RejectUnsupported(*peer, update, result);
+  return result;
+}
+
+absl::StatusOr<UpdateResult> Rib::ApplyUpdate(
+    PeerId peer, const wire::DecodeOutcome<wire::UpdateMessage>& outcome) {
+  const wire::WireError* strongest = outcome.strongest();
+  std::optional<wire::AfiSafi> family;
+  if (strongest != nullptr) family = strongest->family;
+  return ApplyUpdate(peer, outcome.value, outcome.action(), family);
+}
+
+// ---- local routes ----
+
+void Rib::Originate(const evpn::EvpnRoute& route, wire::PathAttributes attributes,
+                    const evpn::IpAddress& next_hop) {
+  wire::MpReachNlri reach;
+  reach.family = wire::kL2vpnEvpn;
+  reach.SetNextHop(next_hop);
+  attributes.mp_reach = std::move(reach);
+  if (!attributes.origin.has_value()) attributes.origin = wire::Origin::kIgp;
+  if (!attributes.as_path.has_value()) attributes.as_path = wire::AsPath{};
+  PeerState& local = peers_[kLocalPeer];
+  FilePath(local, RouteKey::ForEvpn(route),
+           Path{local.source, 0, route, interner_.Intern(std::move(attributes)), false});
+}
+
+bool Rib::WithdrawLocal(const evpn::EvpnRoute& route) {
+  return RemovePath(peers_[kLocalPeer], RouteKey::ForEvpn(route), 0);
+}
+
+// ---- graceful restart ----
+
+// RFC 4724 §4.2: "the Receiving Speaker MUST retain the routes received from the Restarting
+// Speaker for all the address families that were previously received in the Graceful Restart
+// Capability and MUST mark them as stale routing information."
+absl::StatusOr<size_t> Rib::MarkStale(PeerId id) {
+  PeerState* peer = FindState(id);
+  if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
+  return ReplacePaths(*peer, [](const Path& p) -> std::optional<Path> {
+    if (p.stale) return std::nullopt;
+    Path copy = p;
+    copy.stale = true;
+    return copy;
+  });
+}
+
+absl::StatusOr<size_t> Rib::SweepStale(PeerId id, std::optional<wire::AfiSafi> family) {
+  PeerState* peer = FindState(id);
+  if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
+  return RemovePathsIf(*peer, [&](const RouteKey& key, const Path& p) {
+    return p.stale && (!family.has_value() || key.family() == *family);
+  });
+}
+
+// ---- decision ----
+
+void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
+  auto it = loc_rib_.find(key);
+  if (it == loc_rib_.end()) return;
+  LocRibEntry& entry = it->second;
+  PathPtr previous = entry.best;
+  if (entry.paths.empty()) {
+    if (previous != nullptr) changes.push_back({key, previous, nullptr, BestPathReason::kNone});
+    loc_rib_.erase(it);
+    return;
+  }
+  std::vector<const Path*> candidates;
+  candidates.reserve(entry.paths.size());
+  for (const PathPtr& p : entry.paths) candidates.push_back(p.get());
+  const BestPathSelection selection = *SelectBestPath(candidates, policy_);
+  entry.best = entry.paths[selection.index];
+  entry.reason = selection.reason;
+  if (previous == nullptr || !SameAdvertisement(*previous, *entry.best)) {
+    changes.push_back({key, previous, entry.best, entry.reason});
+  }
+}
+
+std::vector<BestPathChange> Rib::RunDecision(size_t budget) {
+  std::vector<BestPathChange> changes;
+  while (budget > 0 && !dirty_.empty()) {
+    const RouteKey key = *dirty_.begin();
+    dirty_.erase(dirty_.begin());
+    Decide(key, changes);
+    --budget;
+  }
+  return changes;
+}
+
+// ---- views ----
+
+const LocRibEntry* Rib::Find(const RouteKey& key) const {
+  auto it = loc_rib_.find(key);
+  return it == loc_rib_.end() ? nullptr : &it->second;
+}
+
+PathPtr Rib::BestPath(const RouteKey& key) const {
+  const LocRibEntry* entry = Find(key);
+  return entry == nullptr ? nullptr : entry->best;
+}
+
+absl::StatusOr<PeerRouteCounts> Rib::Counts(PeerId id) const {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return UnknownPeer(id);
+  const PeerState& peer = it->second;
+  PeerRouteCounts counts;
+  counts.received = peer.paths.size();
+  counts.rejected = peer.rejected;
+  for (const auto& [key, path_id] : peer.paths) {
+    const LocRibEntry* entry = Find(key);
+    if (entry == nullptr) continue;
+    for (const PathPtr& p : entry->paths) {
+      if (p->source.peer != id || p->path_id != path_id) continue;
+      if (p->stale) ++counts.stale;
+      if (p == entry->best) ++counts.best;
+    }
+  }
+  return counts;
+}
+
+}  // namespace evpnd::rib

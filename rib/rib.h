@@ -1,0 +1,178 @@
+// The RIB proper: one Adj-RIB-In per peer and the Loc-RIB, keyed by RouteKey (RD included).
+// UPDATEs, local originations, peer-down flushes and graceful-restart marks change the paths of
+// a key and put the key in a dirty set; RunDecision(budget) takes keys from that set, runs the
+// decision process (best_path.h) on each and returns the keys whose best path changed, for the
+// Adj-RIB-Out and the EVPN layer. Nothing is queued beyond the dirty set: a key that changes
+// twice before its decision is decided once.
+//
+// Inbound, per UPDATE and with the RFC 7606 action the codec classified it with:
+//   none / attribute-discard   withdrawals, then announcements (the codec already dropped a
+//                              discarded attribute from the decoded value)
+//   treat-as-withdraw          every NLRI of the UPDATE (MP_REACH and MP_UNREACH) is withdrawn;
+//                              the session stays up
+//   AFI/SAFI disable           every path of the peer in that family is dropped and later
+//                              UPDATEs of the family are ignored for the rest of the session
+//   session reset              refused: the session layer closes the session instead
+// End-of-RIB from a peer sweeps its stale paths of that family (RFC 4724 §4.2).
+//
+// NOTE:
+//   Threading: core thread only, like everything in rib/.
+//   Ownership: paths are shared_ptr<const Path>; the Loc-RIB entry keeps the installed best
+//     alive until the next decision even if its peer withdrew it, so readers between an UPDATE
+//     and the decision see a consistent Loc-RIB.
+//   Performance: a peer-down flush touches every path of the peer at once (O(n log n), no
+//     decisions); decisions are budgeted.
+// Standards: RFC 4271 §3.2 (Adj-RIBs-In, Loc-RIB), §9.1 (decision process), §9.1.2 (loop
+// detection); RFC 4456 §8; RFC 4724 §4.2 (stale routes, End-of-RIB); RFC 4760 §7 and RFC 7606 §2,
+// §3 (error handling); RFC 7432 §7 (EVPN NLRI).
+// TODO(rib): chunked peer-down flush; IPv4/IPv6 unicast; ADD-PATH receive is filed by path id
+// but not negotiated end to end.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "bgpd/wire/decode_outcome.h"
+#include "bgpd/wire/update_message.h"
+#include "evpn/evpn_route.h"
+#include "rib/attribute_interner.h"
+#include "rib/best_path.h"
+#include "rib/import_policy.h"
+#include "rib/path.h"
+#include "rib/peer.h"
+#include "rib/route_key.h"
+
+namespace evpnd::rib {
+
+// What one UPDATE did.
+struct UpdateResult {
+  size_t announced = 0;  // paths filed (new or replacing)
+  size_t withdrawn = 0;  // paths removed
+  size_t rejected = 0;   // NLRI refused; see first_reject
+  std::optional<RouteRejectReason> first_reject;
+  // Set when the UPDATE was this family's End-of-RIB marker.
+  std::optional<wire::AfiSafi> end_of_rib;
+  size_t swept = 0;  // stale paths the End-of-RIB removed
+  // Set when the UPDATE disabled a family (RFC 7606 AFI/SAFI disable).
+  std::optional<wire::AfiSafi> disabled_family;
+};
+
+// One key whose best path changed in a decision.
+struct BestPathChange {
+  RouteKey key;
+  PathPtr previous;  // null: the key had no best path
+  PathPtr current;   // null: no path left; the key left the Loc-RIB
+  BestPathReason reason = BestPathReason::kNone;
+};
+
+struct LocRibEntry {
+  // The candidates: every Adj-RIB-In path for this key.
+  std::vector<PathPtr> paths;
+  // Installed by the last decision; null until the key is first decided.
+  PathPtr best;
+  BestPathReason reason = BestPathReason::kNone;
+};
+
+using LocRib = absl::btree_map<RouteKey, LocRibEntry>;
+
+struct PeerRouteCounts {
+  size_t received = 0;  // paths in the peer's Adj-RIB-In
+  size_t best = 0;      // of them, installed as best
+  size_t stale = 0;
+  std::array<uint64_t, kRouteRejectReasonCount> rejected{};  // indexed by RouteRejectReason
+};
+
+class Rib {
+ public:
+  explicit Rib(const RibConfig& config);
+
+  const RibConfig& config() const { return config_; }
+
+  // Adds a peer, or updates one whose session came back (its paths are kept, stale ones stay
+  // stale until refreshed or swept; families disabled on the old session are enabled again).
+  absl::Status AddPeer(const PeerInfo& peer);
+  // Session down without graceful restart: every path of the peer is withdrawn.
+  absl::Status RemovePeer(PeerId peer);
+  const PeerInfo* FindPeer(PeerId peer) const;
+  std::vector<PeerId> Peers() const;
+
+  // Files one UPDATE from `peer` as the codec classified it. `family` names the family of an
+  // AFI/SAFI disable (the WireError's family); without it the UPDATE's MP attributes are used.
+  absl::StatusOr<UpdateResult> ApplyUpdate(PeerId peer, const wire::UpdateMessage& update,
+                                           wire::ErrorAction action,
+                                           std::optional<wire::AfiSafi> family = std::nullopt);
+  // The same, straight from the decoder's outcome.
+  absl::StatusOr<UpdateResult> ApplyUpdate(PeerId peer,
+                                           const wire::DecodeOutcome<wire::UpdateMessage>& outcome);
+
+  // A route this speaker originates (EVPN type 2/3 from the EVPN layer): `attributes` as they
+  // should go out (extended communities, PMSI tunnel ...; ORIGIN IGP and an empty AS_PATH are
+  // filled in when absent), `next_hop` our VTEP address. Replaces an earlier origination.
+  void Originate(const evpn::EvpnRoute& route, wire::PathAttributes attributes,
+                 const evpn::IpAddress& next_hop);
+  // Withdraws a local route; false if there was none.
+  bool WithdrawLocal(const evpn::EvpnRoute& route);
+
+  // RFC 4724 §4.2 helper: the peer restarted; keep its paths, marked stale. Returns how many.
+  absl::StatusOr<size_t> MarkStale(PeerId peer);
+  // Removes the peer's paths still stale (End-of-RIB received or the shell's stale timer
+  // fired); nullopt family means all families. Returns how many.
+  absl::StatusOr<size_t> SweepStale(PeerId peer,
+                                    std::optional<wire::AfiSafi> family = std::nullopt);
+
+  // Decides up to `budget` dirty keys; returns the best-path changes among them.
+  std::vector<BestPathChange> RunDecision(size_t budget);
+  size_t pending_decisions() const { return dirty_.size(); }
+
+  // Read-only views for the Adj-RIB-Out and the API.
+  const LocRib& loc_rib() const { return loc_rib_; }
+  const LocRibEntry* Find(const RouteKey& key) const;
+  // The installed best path of `key`, or null.
+  PathPtr BestPath(const RouteKey& key) const;
+  absl::StatusOr<PeerRouteCounts> Counts(PeerId peer) const;
+  size_t interned_attribute_sets() const { return interner_.size(); }
+
+ private:
+  struct PeerState {
+    PeerInfo info;
+    PathSource source;
+    // The Adj-RIB-In: (key, path id) of every path of this peer in the Loc-RIB entries.
+    absl::btree_set<std::pair<RouteKey, uint32_t>> paths;
+    std::vector<wire::AfiSafi> disabled_families;
+    std::array<uint64_t, kRouteRejectReasonCount> rejected{};
+  };
+
+  PeerState* FindState(PeerId peer);
+  void FilePath(PeerState& peer, const RouteKey& key, Path path);
+  bool RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id);
+  // Replaces each path of the peer for which `fn(path)` returns a new one; returns how many.
+  template <typename Fn>
+  size_t ReplacePaths(PeerState& peer, Fn fn);
+  // Removes each path of the peer for which `pred(key, path)` holds; returns how many.
+  template <typename Pred>
+  size_t RemovePathsIf(PeerState& peer, Pred pred);
+  void Reject(PeerState& peer, RouteRejectReason reason, size_t count, UpdateResult& result);
+  void Withdraw(PeerState& peer, const std::vector<wire::EvpnNlri>& nlri, UpdateResult& result);
+  void Announce(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
+  void TreatAsWithdraw(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
+  void DisableFamily(PeerState& peer, wire::AfiSafi family, UpdateResult& result);
+  void RejectUnsupported(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
+  void Decide(const RouteKey& key, std::vector<BestPathChange>& changes);
+
+  RibConfig config_;
+  BestPathPolicy policy_;
+  AttributeInterner interner_;
+  absl::btree_map<PeerId, PeerState> peers_;
+  LocRib loc_rib_;
+  absl::btree_set<RouteKey> dirty_;
+};
+
+}  // namespace evpnd::rib

@@ -1,0 +1,408 @@
+// Unit tests for rib/rib.h: filing announcements and withdrawals (implicit replacement, budgeted
+// decisions and the changes they report), attribute interning, the RFC 7606 actions
+// (treat-as-withdraw keeps the session and withdraws every NLRI; AFI/SAFI disable drops the
+// family and ignores it afterwards; session reset is refused), loop prevention (AS_PATH with
+// allowas-in per RFC 4271 §9.1.2, ORIGINATOR_ID and CLUSTER_LIST per RFC 4456 §8), attributes
+// an external peer may not send (RFC 7606 §7.5, §7.9, §7.10), 4-octet AS paths from a 2-octet
+// peer (RFC 6793 §4.2.3), graceful-restart stale marking and sweeping (RFC 4724 §4.2), local
+// origination and per-peer counts.
+#include "rib/rib.h"
+
+#include <memory>
+
+#include "gtest/gtest.h"
+#include "tests/unit/rib/rib_test_util.h"
+
+namespace evpnd::rib {
+namespace {
+
+using test::Announce;
+using test::Attrs;
+using test::Ip;
+using test::Type2;
+using test::Withdraw;
+
+constexpr auto kNone = wire::ErrorAction::kNone;
+
+RouteKey Key(const evpn::EvpnRoute& route) { return RouteKey::ForEvpn(route); }
+
+class RibTest : public ::testing::Test {
+ protected:
+  RibTest() : rib_(test::Config()) {
+    EXPECT_TRUE(rib_.AddPeer(test::Ibgp(1)).ok());
+    EXPECT_TRUE(rib_.AddPeer(test::Ibgp(2)).ok());
+    EXPECT_TRUE(rib_.AddPeer(test::Ebgp(3, 65003)).ok());
+  }
+
+  UpdateResult Apply(PeerId peer, const wire::UpdateMessage& u, wire::ErrorAction action = kNone) {
+    auto r = rib_.ApplyUpdate(peer, u, action);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : UpdateResult{};
+  }
+  std::vector<BestPathChange> Decide() { return rib_.RunDecision(1000000); }
+  PeerId BestPeer(const evpn::EvpnRoute& route) {
+    PathPtr best = rib_.BestPath(Key(route));
+    return best == nullptr ? PeerId(999) : best->source.peer;
+  }
+
+  Rib rib_;
+};
+
+TEST_F(RibTest, AnnounceDecideWithdraw) {
+  UpdateResult r = Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)}));
+  EXPECT_EQ(r.announced, 2u);
+  EXPECT_EQ(rib_.pending_decisions(), 2u);
+  EXPECT_EQ(rib_.BestPath(Key(Type2(1))), nullptr);  // not decided yet
+  std::vector<BestPathChange> changes = Decide();
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].previous, nullptr);
+  EXPECT_EQ(changes[0].current->source.peer, 1u);
+  EXPECT_EQ(changes[0].reason, BestPathReason::kOnlyPath);
+  EXPECT_EQ(rib_.loc_rib().size(), 2u);
+
+  r = Apply(1, Withdraw({Type2(1)}));
+  EXPECT_EQ(r.withdrawn, 1u);
+  // Until decided, the Loc-RIB still shows the installed best.
+  EXPECT_NE(rib_.BestPath(Key(Type2(1))), nullptr);
+  changes = Decide();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].key, Key(Type2(1)));
+  EXPECT_NE(changes[0].previous, nullptr);
+  EXPECT_EQ(changes[0].current, nullptr);
+  EXPECT_EQ(rib_.loc_rib().size(), 1u);
+  // Withdrawing what is not there changes nothing.
+  EXPECT_EQ(Apply(1, Withdraw({Type2(1)})).withdrawn, 0u);
+  EXPECT_TRUE(Decide().empty());
+}
+
+TEST_F(RibTest, ReannouncementReplacesAndOnlyRealChangesAreReported) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1)}));
+  Decide();
+  // Same route, same attributes: filed again but the best path is the same advertisement.
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1)}));
+  EXPECT_TRUE(Decide().empty());
+  // A new label is a new advertisement (labels are attributes of the route, not key).
+  evpn::MacIpAdvertisementRoute relabelled = Type2(1);
+  relabelled.label1 = evpn::Label::FromVni(20200);
+  Apply(1, Announce(Attrs("192.0.2.1"), {relabelled}));
+  auto changes = Decide();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(changes[0].current->route).label1,
+            evpn::Label::FromVni(20200));
+  EXPECT_EQ(rib_.Find(Key(Type2(1)))->paths.size(), 1u);
+  // A new next hop likewise.
+  Apply(1, Announce(Attrs("192.0.2.9"), {Type2(1)}));
+  changes = Decide();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].current->NextHop(), Ip("192.0.2.9"));
+}
+
+TEST_F(RibTest, DecisionsAreBudgeted) {
+  std::vector<evpn::EvpnRoute> routes;
+  for (uint32_t i = 0; i < 10; ++i) routes.push_back(Type2(i));
+  Apply(1, Announce(Attrs("192.0.2.1"), routes));
+  EXPECT_EQ(rib_.RunDecision(4).size(), 4u);
+  EXPECT_EQ(rib_.pending_decisions(), 6u);
+  EXPECT_EQ(rib_.RunDecision(100).size(), 6u);
+  EXPECT_EQ(rib_.pending_decisions(), 0u);
+}
+
+TEST_F(RibTest, BestPathChangesBetweenPeers) {
+  Apply(2, Announce(Attrs("192.0.2.2"), {Type2(1)}));
+  Decide();
+  wire::PathAttributes preferred = Attrs("192.0.2.1");
+  preferred.local_pref = 200;
+  Apply(1, Announce(preferred, {Type2(1)}));
+  auto changes = Decide();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].previous->source.peer, 2u);
+  EXPECT_EQ(changes[0].current->source.peer, 1u);
+  EXPECT_EQ(changes[0].reason, BestPathReason::kLocalPref);
+  EXPECT_EQ(rib_.Find(Key(Type2(1)))->reason, BestPathReason::kLocalPref);
+  Apply(1, Withdraw({Type2(1)}));
+  changes = Decide();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].current->source.peer, 2u);
+  EXPECT_EQ(changes[0].reason, BestPathReason::kOnlyPath);
+}
+
+TEST_F(RibTest, IdenticalAttributesAreStoredOnce) {
+  std::vector<evpn::EvpnRoute> first;
+  std::vector<evpn::EvpnRoute> second;
+  for (uint32_t i = 0; i < 100; ++i) first.push_back(Type2(i));
+  for (uint32_t i = 100; i < 200; ++i) second.push_back(Type2(i));
+  Apply(1, Announce(Attrs("192.0.2.1"), first));
+  // Another UPDATE, same attributes but received in another order (layout differs).
+  wire::PathAttributes same = Attrs("192.0.2.1");
+  same.layout = {{wire::kAttrOrigin, 0x40}, {wire::kAttrMpReachNlri, 0x90}};
+  Apply(1, Announce(same, second));
+  Decide();
+  const wire::PathAttributes* shared = rib_.BestPath(Key(Type2(0)))->attributes.get();
+  for (uint32_t i = 0; i < 200; ++i) {
+    ASSERT_EQ(rib_.BestPath(Key(Type2(i)))->attributes.get(), shared);
+  }
+  // One reference per path (the installed best shares the Path itself) plus the intern table.
+  EXPECT_EQ(rib_.BestPath(Key(Type2(0)))->attributes.use_count(), 201);
+  EXPECT_EQ(rib_.interned_attribute_sets(), 1u);
+  // The interned copy carries no NLRI.
+  EXPECT_TRUE(shared->mp_reach->evpn_routes.empty());
+  EXPECT_EQ(shared->mp_reach->NextHopAddress(), Ip("192.0.2.1"));
+  // Different attributes: a second set.
+  Apply(2, Announce(Attrs("192.0.2.2"), {Type2(0)}));
+  EXPECT_EQ(rib_.interned_attribute_sets(), 2u);
+}
+
+TEST_F(RibTest, TreatAsWithdrawWithdrawsEveryNlriOfTheUpdate) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2), Type2(3)}));
+  Decide();
+  // A malformed UPDATE announcing 1 and 2 (and withdrawing 3): all three go.
+  wire::UpdateMessage bad = Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)});
+  bad.attributes.mp_unreach = Withdraw({Type2(3)}).attributes.mp_unreach;
+  UpdateResult r = Apply(1, bad, wire::ErrorAction::kTreatAsWithdraw);
+  EXPECT_EQ(r.withdrawn, 3u);
+  EXPECT_EQ(r.announced, 0u);
+  EXPECT_EQ(r.first_reject, RouteRejectReason::kTreatAsWithdraw);
+  Decide();
+  EXPECT_TRUE(rib_.loc_rib().empty());
+  // The session stays: later UPDATEs are filed.
+  EXPECT_EQ(Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1)})).announced, 1u);
+}
+
+TEST_F(RibTest, AttributeDiscardFilesTheRoutes) {
+  EXPECT_EQ(Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1)}), wire::ErrorAction::kAttributeDiscard)
+                .announced,
+            1u);
+}
+
+TEST_F(RibTest, AfiSafiDisableDropsTheFamilyForTheSession) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)}));
+  Apply(2, Announce(Attrs("192.0.2.2"), {Type2(1)}));
+  Decide();
+  // The decoder's outcome names the family (the MP_REACH_NLRI itself was unparsable).
+  wire::DecodeOutcome<wire::UpdateMessage> outcome;
+  outcome.errors.push_back(wire::WireError{wire::ErrorAction::kAfiSafiDisable,
+                                           3,
+                                           9,
+                                           {},
+                                           wire::kAttrMpReachNlri,
+                                           wire::kL2vpnEvpn,
+                                           "bad"});
+  auto r = rib_.ApplyUpdate(1, outcome);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->withdrawn, 2u);
+  EXPECT_EQ(r->disabled_family, wire::kL2vpnEvpn);
+  Decide();
+  EXPECT_EQ(BestPeer(Type2(1)), 2u);
+  EXPECT_EQ(rib_.BestPath(Key(Type2(2))), nullptr);
+  // Ignored for the rest of the session.
+  UpdateResult later = Apply(1, Announce(Attrs("192.0.2.1"), {Type2(3)}));
+  EXPECT_EQ(later.announced, 0u);
+  EXPECT_EQ(later.first_reject, RouteRejectReason::kFamilyDisabled);
+  // A new session enables it again.
+  ASSERT_TRUE(rib_.AddPeer(test::Ibgp(1)).ok());
+  EXPECT_EQ(Apply(1, Announce(Attrs("192.0.2.1"), {Type2(3)})).announced, 1u);
+}
+
+TEST_F(RibTest, AfiSafiDisableWithoutAFamilyIsAnError) {
+  EXPECT_EQ(rib_.ApplyUpdate(1, wire::UpdateMessage{}, wire::ErrorAction::kAfiSafiDisable)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  // With MP attributes present their family is used.
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1)}));
+  auto r = rib_.ApplyUpdate(1, Withdraw({}), wire::ErrorAction::kAfiSafiDisable);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->withdrawn, 1u);
+}
+
+TEST_F(RibTest, SessionResetIsRefusedAndUnknownPeersAreErrors) {
+  EXPECT_EQ(
+      rib_.ApplyUpdate(1, Withdraw({Type2(1)}), wire::ErrorAction::kSessionReset).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(rib_.ApplyUpdate(42, Withdraw({Type2(1)}), kNone).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(rib_.AddPeer(test::Ibgp(0)).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RibTest, AsLoopIsRejectedUnlessAllowasInPermits) {
+  // eBGP peer 3 sends a path that already went through our AS.
+  UpdateResult r =
+      Apply(3, Announce(Attrs("192.0.2.3", {65003, test::kLocalAs, 65009}), {Type2(1)}));
+  EXPECT_EQ(r.rejected, 1u);
+  EXPECT_EQ(r.first_reject, RouteRejectReason::kAsLoop);
+  EXPECT_EQ(rib_.Counts(3)->rejected[0], 1u);
+
+  PeerInfo tolerant = test::Ebgp(3, 65003);
+  tolerant.allowas_in = 1;
+  ASSERT_TRUE(rib_.AddPeer(tolerant).ok());
+  EXPECT_EQ(Apply(3, Announce(Attrs("192.0.2.3", {65003, test::kLocalAs}), {Type2(1)})).announced,
+            1u);
+  Decide();
+  EXPECT_EQ(BestPeer(Type2(1)), 3u);
+  // Twice is once too many; the refused announcement also removes the earlier path.
+  r = Apply(3, Announce(Attrs("192.0.2.3", {65003, test::kLocalAs, test::kLocalAs}), {Type2(1)}));
+  EXPECT_EQ(r.first_reject, RouteRejectReason::kAsLoop);
+  Decide();
+  EXPECT_EQ(rib_.BestPath(Key(Type2(1))), nullptr);
+}
+
+TEST_F(RibTest, OriginatorIdAndClusterListLoopsAreRejected) {
+  wire::PathAttributes ours = Attrs("192.0.2.1");
+  ours.originator_id = test::Config().router_id;
+  EXPECT_EQ(Apply(1, Announce(ours, {Type2(1)})).first_reject,
+            RouteRejectReason::kOriginatorIdLoop);
+  wire::PathAttributes looped = Attrs("192.0.2.1");
+  looped.originator_id = test::Ip4("10.0.0.7");
+  looped.cluster_list = std::vector<uint32_t>{1, test::Config().ClusterId()};
+  EXPECT_EQ(Apply(1, Announce(looped, {Type2(1)})).first_reject,
+            RouteRejectReason::kClusterListLoop);
+  looped.cluster_list = std::vector<uint32_t>{1, 2};
+  EXPECT_EQ(Apply(1, Announce(looped, {Type2(1)})).announced, 1u);
+}
+
+TEST_F(RibTest, ExternalPeersCannotSetLocalPrefOrReflectionAttributes) {
+  wire::PathAttributes a = Attrs("192.0.2.3", {65003});
+  a.local_pref = 500;
+  a.originator_id = 77;
+  a.cluster_list = std::vector<uint32_t>{5};
+  Apply(3, Announce(a, {Type2(1)}));
+  Decide();
+  const auto& stored = *rib_.BestPath(Key(Type2(1)))->attributes;
+  EXPECT_FALSE(stored.local_pref.has_value());
+  EXPECT_FALSE(stored.originator_id.has_value());
+  EXPECT_FALSE(stored.cluster_list.has_value());
+  // Internal peers may.
+  Apply(1, Announce(a, {Type2(2)}));
+  Decide();
+  EXPECT_EQ(rib_.BestPath(Key(Type2(2)))->attributes->local_pref, 500u);
+}
+
+TEST_F(RibTest, As4PathFromATwoOctetPeerIsMerged) {
+  PeerInfo old_speaker = test::Ebgp(4, 65004);
+  old_speaker.send_context.four_octet_as = false;
+  ASSERT_TRUE(rib_.AddPeer(old_speaker).ok());
+  wire::PathAttributes a = Attrs("192.0.2.4", {65004, wire::kAsTrans, 65005});
+  a.as4_path = test::Seq({4200000001, 65005});
+  Apply(4, Announce(a, {Type2(1)}));
+  Decide();
+  const auto& stored = *rib_.BestPath(Key(Type2(1)))->attributes;
+  EXPECT_EQ(stored.as_path, test::Seq({65004, 4200000001, 65005}));
+  EXPECT_FALSE(stored.as4_path.has_value());
+}
+
+TEST_F(RibTest, StalePathsLoseToFreshOnesAndAreSwept) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2), Type2(3)}));
+  wire::PathAttributes worse = Attrs("192.0.2.2");
+  worse.local_pref = 50;
+  Apply(2, Announce(worse, {Type2(1)}));
+  Decide();
+  EXPECT_EQ(BestPeer(Type2(1)), 1u);
+
+  // Peer 1 restarts: its paths are kept but stale, and the fresh (worse) path takes over.
+  EXPECT_EQ(*rib_.MarkStale(1), 3u);
+  Decide();
+  EXPECT_EQ(BestPeer(Type2(1)), 2u);
+  EXPECT_EQ(rib_.Find(Key(Type2(1)))->reason, BestPathReason::kNotStale);
+  EXPECT_EQ(BestPeer(Type2(2)), 1u);  // stale but the only path: still used
+  EXPECT_EQ(rib_.Counts(1)->stale, 3u);
+
+  // After the restart it re-announces route 1 only: fresh again, and best again.
+  ASSERT_TRUE(rib_.AddPeer(test::Ibgp(1)).ok());
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1)}));
+  Decide();
+  EXPECT_EQ(BestPeer(Type2(1)), 1u);
+  EXPECT_EQ(rib_.Counts(1)->stale, 2u);
+
+  // End-of-RIB sweeps what is still stale.
+  UpdateResult eor = Apply(1, wire::UpdateMessage::EndOfRib(wire::kL2vpnEvpn));
+  EXPECT_EQ(eor.end_of_rib, wire::kL2vpnEvpn);
+  EXPECT_EQ(eor.swept, 2u);
+  Decide();
+  EXPECT_EQ(rib_.BestPath(Key(Type2(2))), nullptr);
+  EXPECT_EQ(rib_.Counts(1)->received, 1u);
+}
+
+TEST_F(RibTest, PathsKeptThroughARestartTakeTheNewSessionsFacts) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1)}));
+  ASSERT_TRUE(rib_.MarkStale(1).ok());
+  PeerInfo renumbered = test::Ibgp(1);
+  renumbered.router_id = test::Ip4("10.0.0.77");
+  ASSERT_TRUE(rib_.AddPeer(renumbered).ok());
+  Decide();
+  PathPtr best = rib_.BestPath(Key(Type2(1)));
+  ASSERT_NE(best, nullptr);
+  EXPECT_EQ(best->source.router_id, test::Ip4("10.0.0.77"));
+  EXPECT_TRUE(best->stale);
+}
+
+TEST_F(RibTest, SweepStaleOnTimer) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)}));
+  EXPECT_EQ(*rib_.MarkStale(1), 2u);
+  EXPECT_EQ(*rib_.MarkStale(1), 0u);  // already stale
+  EXPECT_EQ(*rib_.SweepStale(1), 2u);
+  Decide();
+  EXPECT_TRUE(rib_.loc_rib().empty());
+  EXPECT_EQ(rib_.SweepStale(42).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RibTest, RemovePeerWithdrawsEverything) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)}));
+  Apply(2, Announce(Attrs("192.0.2.2"), {Type2(1)}));
+  Decide();
+  ASSERT_TRUE(rib_.RemovePeer(1).ok());
+  auto changes = Decide();
+  EXPECT_EQ(changes.size(), 2u);
+  EXPECT_EQ(BestPeer(Type2(1)), 2u);
+  EXPECT_EQ(rib_.BestPath(Key(Type2(2))), nullptr);
+  EXPECT_EQ(rib_.FindPeer(1), nullptr);
+  EXPECT_EQ(rib_.Peers(), (std::vector<PeerId>{2, 3}));
+}
+
+TEST_F(RibTest, LocalRoutesWinAndCanBeWithdrawn) {
+  wire::PathAttributes learned = Attrs("192.0.2.1");
+  learned.local_pref = 1000;
+  Apply(1, Announce(learned, {Type2(1)}));
+  wire::PathAttributes mine;
+  rib_.Originate(Type2(1), mine, Ip("192.0.2.100"));
+  Decide();
+  PathPtr best = rib_.BestPath(Key(Type2(1)));
+  ASSERT_NE(best, nullptr);
+  EXPECT_TRUE(best->source.local());
+  EXPECT_EQ(best->NextHop(), Ip("192.0.2.100"));
+  EXPECT_EQ(best->attributes->origin, wire::Origin::kIgp);
+  EXPECT_EQ(rib_.Find(Key(Type2(1)))->reason, BestPathReason::kLocalRoute);
+  EXPECT_TRUE(rib_.WithdrawLocal(Type2(1)));
+  EXPECT_FALSE(rib_.WithdrawLocal(Type2(1)));
+  Decide();
+  EXPECT_EQ(BestPeer(Type2(1)), 1u);
+  EXPECT_EQ(rib_.Counts(kLocalPeer)->received, 0u);
+}
+
+TEST_F(RibTest, CountsPerPeer) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)}));
+  wire::PathAttributes better = Attrs("192.0.2.2");
+  better.local_pref = 300;
+  Apply(2, Announce(better, {Type2(1)}));
+  Apply(3, Announce(Attrs("192.0.2.3", {65003, test::kLocalAs}), {Type2(5)}));
+  Decide();
+  PeerRouteCounts one = *rib_.Counts(1);
+  EXPECT_EQ(one.received, 2u);
+  EXPECT_EQ(one.best, 1u);
+  EXPECT_EQ(rib_.Counts(2)->best, 1u);
+  EXPECT_EQ(rib_.Counts(3)->rejected[static_cast<size_t>(RouteRejectReason::kAsLoop)], 1u);
+  EXPECT_EQ(ToString(RouteRejectReason::kClusterListLoop), "cluster-list-loop");
+}
+
+TEST_F(RibTest, UnsupportedFamiliesAreCountedNotFiled) {
+  wire::UpdateMessage ipv4;
+  ipv4.attributes.origin = wire::Origin::kIgp;
+  ipv4.attributes.as_path = wire::AsPath{};
+  ipv4.attributes.next_hop = test::Ip4("10.0.0.1");
+  ipv4.nlri.push_back({std::nullopt, *evpn::IpPrefix::Parse("10.9.0.0/16")});
+  UpdateResult r = Apply(1, ipv4);
+  EXPECT_EQ(r.first_reject, RouteRejectReason::kUnsupportedFamily);
+  EXPECT_TRUE(rib_.loc_rib().empty());
+}
+
+}  // namespace
+}  // namespace evpnd::rib
