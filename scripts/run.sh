@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Sets up a Debian 12 machine (as root), builds evpnd and runs its main job on a built-in default.
-# Today that job is the codec: `evpnctl decode` reads the checked-in MRT dump of a real FRR 8.4
-# EVPN session and prints every message as JSON. The BGP speaker (issue "The BGP speaker")
-# replaces this with the daemon on its built-in default config.
+# Sets up a Debian 12 machine (as root), builds evpnd and runs the daemon in the foreground on
+# its built-in default configuration: AS 65000, router-id 127.0.0.1, listening on 127.0.0.1
+# port 1790, no peers (it never connects anywhere). Extra arguments go to evpnd, e.g.
+#   scripts/run.sh -c examples/leaf1.conf      scripts/run.sh --print-default-config
+# Stop it with Ctrl-C (SIGINT): it sends Cease / Administrative Shutdown to its peers and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh build
-sample=tests/golden/captures/frr_updates.mrt
-exec build/bgpd/cli/evpnctl decode --mrt "$sample" "$@"
+exec build/bgpd/daemon/evpnd "$@"

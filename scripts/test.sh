@@ -5,7 +5,7 @@
 #   scripts/test.sh --quick    the normal build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --peers
 
 run_suite() {
   local dir=$1

@@ -445,7 +445,8 @@ TEST(BuildOpen, NoGracefulRestartCapabilityWhenDisabled) {
 TEST(BuildOpen, HostnameBecomesTheFqdnCapability) {
   LocalSpeaker local = Local();
   local.hostname = "leaf1";
-  const auto* fqdn = BuildOpen(local).Find<wire::FqdnCapability>();
+  const wire::OpenMessage open = BuildOpen(local);
+  const auto* fqdn = open.Find<wire::FqdnCapability>();
   ASSERT_NE(fqdn, nullptr);
   EXPECT_EQ(fqdn->hostname, "leaf1");
 }
