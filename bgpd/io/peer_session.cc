@@ -218,8 +218,7 @@ void PeerSession::Accept(tcp::socket socket) {
         return;
       }
       // Waiting for the automatic restart: the peer got there first, take its connection.
-      Start();
-      Adopt(std::move(incoming), FsmEventType::kTcpConnectionConfirmed);
+      AdoptIncoming(std::move(incoming));
       return;
     case SessionState::kConnect:
     case SessionState::kActive:
@@ -233,31 +232,89 @@ void PeerSession::Accept(tcp::socket socket) {
     case SessionState::kOpenConfirm:
       if (pending_) pending_->Close();
       pending_ = std::move(incoming);
+      pending_open_.reset();
+      pending_->Start();
       ResolveCollision();
       return;
   }
 }
 
+void PeerSession::AdoptIncoming(std::shared_ptr<Connection> connection) {
+  Dispatch(FsmEvent{FsmEventType::kAutomaticStartPassive, {}, {}, {}});
+  Adopt(std::move(connection), FsmEventType::kTcpConnectionConfirmed);
+}
+
+// The peer's OPEN on a colliding connection tells its BGP Identifier; anything else there is
+// a protocol error that ends that connection only.
+void PeerSession::OnPendingMessage(std::span<const uint8_t> message) {
+  wire::DecodeOutcome<wire::Message> outcome = wire::DecodeMessage(message, wire::CodecContext{});
+  const auto* open = std::get_if<wire::OpenMessage>(&outcome.value);
+  if (!outcome.ok() || open == nullptr || pending_open_) {
+    pending_->Close();
+    pending_.reset();
+    return;
+  }
+  pending_open_ = *open;
+  if (!peer_router_id_) peer_router_id_ = open->bgp_identifier;
+  ResolveCollision();
+}
+
 void PeerSession::ResolveCollision() {
-  if (!pending_ || !peer_router_id_) return;  // wait for the peer's BGP Identifier
+  if (!pending_) return;
+  const SessionState state = fsm_.state();
+  const bool in_open_exchange =
+      state == SessionState::kOpenSent || state == SessionState::kOpenConfirm;
+  if (!connection_ || !in_open_exchange) {
+    if (state == SessionState::kEstablished || (state == SessionState::kIdle && !fsm_.auto_restart())) {
+      pending_->Close();  // §6.8: an Established session wins; an administrative stop refuses
+      pending_.reset();
+      pending_open_.reset();
+      return;
+    }
+    // Our connection is gone: the colliding one is all there is.
+    std::shared_ptr<Connection> only = std::move(pending_);
+    std::optional<wire::OpenMessage> open = std::move(pending_open_);
+    pending_open_.reset();
+    if (state != SessionState::kIdle) Dispatch(FsmEvent{FsmEventType::kManualStop, {}, {}, {}});
+    AdoptIncoming(std::move(only));
+    if (open && fsm_.state() == SessionState::kOpenSent) {
+      Dispatch(FsmEvent{FsmEventType::kBgpOpen, *open, {}, {}});
+    }
+    return;
+  }
+  if (!peer_router_id_) return;  // wait for the peer's BGP Identifier
   const uint32_t local_id = fsm_.config().local.router_id;
   // §6.8: keep the connection initiated by the speaker with the larger BGP Identifier.
   const bool keep_current = (local_id > *peer_router_id_) == connection_->outgoing();
   spdlog::info("peer {}: connection collision, keeping the {} connection", Name(),
                keep_current ? "current" : "new");
   if (keep_current) {
-    pending_->Close();
+    absl::StatusOr<std::vector<uint8_t>> cease = wire::EncodeMessage(
+        wire::NotificationMessage{wire::kCease, wire::kConnectionCollisionResolution, {}},
+        wire::CodecContext{});
+    if (cease.ok()) pending_->Send(std::move(*cease));
+    pending_->CloseAfterWrites();
     pending_.reset();
+    pending_open_.reset();
     return;
   }
   std::shared_ptr<Connection> winner = std::move(pending_);
+  std::optional<wire::OpenMessage> open = std::move(pending_open_);
+  pending_open_.reset();
   Dispatch(FsmEvent{FsmEventType::kOpenCollisionDump, {}, {}, {}});
-  // The FSM is Idle now; start it again on the surviving connection.
-  Start();
-  Adopt(std::move(winner), FsmEventType::kTcpConnectionConfirmed);
+  // The FSM is Idle now: run it again on the surviving connection, whose OPEN we already read.
+  AdoptIncoming(std::move(winner));
+  if (open && fsm_.state() == SessionState::kOpenSent) {
+    peer_router_id_ = open->bgp_identifier;
+    Dispatch(FsmEvent{FsmEventType::kBgpOpen, *open, {}, {}});
+  }
 }
 
 void PeerSession::OnMessage(Connection& c, std::span<const uint8_t> message) {
+  if (&c == pending_.get()) {
+    OnPendingMessage(message);
+    return;
+  }
   if (&c != connection_.get()) return;
   wire::CodecContext ctx;
   if (fsm_.negotiated()) ctx = fsm_.negotiated()->ReceiveContext();
@@ -327,6 +384,12 @@ void PeerSession::OnUpdateMessage(wire::DecodeOutcome<wire::Message>& outcome) {
 }
 
 void PeerSession::OnFramingError(Connection& c, const wire::WireError& error) {
+  if (&c == pending_.get()) {
+    pending_->Close();
+    pending_.reset();
+    pending_open_.reset();
+    return;
+  }
   if (&c != connection_.get()) return;
   Dispatch(FsmEvent{FsmEventType::kBgpHeaderErr, {}, ToNotification(error), {}});
 }
@@ -334,12 +397,14 @@ void PeerSession::OnFramingError(Connection& c, const wire::WireError& error) {
 void PeerSession::OnClosed(Connection& c, const boost::system::error_code& ec) {
   if (&c == pending_.get()) {
     pending_.reset();
+    pending_open_.reset();
     return;
   }
   if (&c != connection_.get()) return;
   spdlog::debug("peer {}: connection closed: {}", Name(), ec.message());
   connection_.reset();
   Dispatch(FsmEvent{FsmEventType::kTcpConnectionFails, {}, {}, {}});
+  if (pending_ && pending_open_) ResolveCollision();  // the colliding connection survives
 }
 
 void PeerSession::OnWritten(Connection& c) {

@@ -6,9 +6,10 @@
 // codec's action decides between keeping the session and resetting it); RFC 2385; RFC 5082.
 //
 // NOTE: Threading: core io_context only.
-// NOTE: Collision: an incoming connection while ours is in OpenSent waits unread until the peer's
-// BGP Identifier is known; the connection initiated by the speaker with the larger identifier
-// survives and the other gets Cease / Connection Collision Resolution.
+// NOTE: Collision: an incoming connection while ours is in OpenSent or OpenConfirm is read until
+// the peer's BGP Identifier is known (from either connection's OPEN); the connection initiated
+// by the speaker with the larger identifier survives and the other gets Cease / Connection
+// Collision Resolution. A surviving incoming connection is adopted with its OPEN replayed.
 #pragma once
 
 #include <cstdint>
@@ -74,6 +75,9 @@ class PeerSession : public Connection::Handler {
   void Adopt(std::shared_ptr<Connection> connection, FsmEventType event);
   void Send(const wire::Message& message);
   void ResolveCollision();
+  // Starts the FSM for a connection the peer opened (no outgoing attempt) and adopts it.
+  void AdoptIncoming(std::shared_ptr<Connection> connection);
+  void OnPendingMessage(std::span<const uint8_t> message);
   void OnOpenMessage(const wire::DecodeOutcome<wire::Message>& outcome);
   void OnUpdateMessage(wire::DecodeOutcome<wire::Message>& outcome);
   absl::Status PrepareSocket(tcp::socket& socket);
@@ -85,8 +89,10 @@ class PeerSession : public Connection::Handler {
   asio::steady_timer timer_;
   std::unique_ptr<tcp::socket> connecting_;
   std::shared_ptr<Connection> connection_;
-  // An incoming connection that collided with ours in OpenSent, not read until resolved.
+  // An incoming connection that collided with ours in OpenSent or OpenConfirm: read until the
+  // peer's OPEN arrives on it (nothing is sent on it before the collision is resolved).
   std::shared_ptr<Connection> pending_;
+  std::optional<wire::OpenMessage> pending_open_;
   std::optional<uint32_t> peer_router_id_;
 };
 

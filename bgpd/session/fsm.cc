@@ -152,10 +152,12 @@ FsmActions Fsm::Handle(const FsmEvent& e, absl::Time now) {
 void Fsm::HandleIdle(const FsmEvent& e, absl::Time now, FsmActions& out) {
   if (IsStart(e.type)) {
     auto_restart_ = true;
-    passive_start_ = IsPassiveStart(e.type) || config_.passive;
+    // A manual passive start makes the peer passive for good; an automatic passive start (the
+    // shell taking an incoming connection) only this once.
+    passive_start_ = e.type == E::kManualStartPassive || config_.passive;
     connect_retry_counter_ = 0;
     connect_retry_delay_ = config_.connect_retry;
-    Start(passive_start_, now, out);
+    Start(passive_start_ || IsPassiveStart(e.type), now, out);
   } else if (e.type == E::kIdleHoldTimerExpires && auto_restart_) {
     Start(passive_start_, now, out);
   } else if (e.type == E::kManualStop) {
