@@ -86,6 +86,7 @@ FsmConfig Daemon::MakeFsmConfig(const PeerConfig& peer) const {
 void Daemon::AddPeer(const PeerConfig& peer) {
   Peer& p = peers_[peer.address];
   p.id = next_peer_id_++;
+  addresses_[p.id] = peer.address;
   p.session = std::make_unique<PeerSession>(io_, peer, MakeFsmConfig(peer), *this);
   if (peer.shutdown) {
     spdlog::info("peer {}: administratively shut down by configuration", peer.address.ToString());
@@ -106,6 +107,7 @@ void Daemon::RemovePeer(const evpn::IpAddress& address, uint8_t cease_subcode) {
     adj_rib_out_->PeerDown(it->second.id);
     (void)rib_->RemovePeer(it->second.id);
   }
+  addresses_.erase(it->second.id);
   peers_.erase(it);
   SchedulePropagate();
 }
@@ -146,6 +148,7 @@ void Daemon::Reload(Config config) {
           std::nullopt);
     }
     peers_.clear();
+    addresses_.clear();
     adj_rib_out_.reset();
     rib_ = std::make_unique<rib::Rib>(MakeRibConfig(config.global));
     adj_rib_out_ = std::make_unique<rib::AdjRibOut>(*rib_);
@@ -183,11 +186,25 @@ void Daemon::Shutdown(const std::string& communication) {
 }
 
 Daemon::Peer* Daemon::FindById(rib::PeerId id) {
-  for (auto& [address, peer] : peers_) {
-    if (peer.id == id) return &peer;
-  }
-  return nullptr;
+  auto a = addresses_.find(id);
+  if (a == addresses_.end()) return nullptr;
+  auto it = peers_.find(a->second);
+  return it == peers_.end() ? nullptr : &it->second;
 }
+
+namespace {
+
+// RFC 4724 §4.2: the peer's capability covers EVPN (and, after a restart, kept forwarding).
+bool CoversEvpn(const std::optional<wire::GracefulRestartCapability>& gr, bool need_forwarding) {
+  if (!gr) return false;
+  for (const auto& f : gr->families) {
+    if (f.family != wire::kL2vpnEvpn) continue;
+    return !need_forwarding || (f.flags & wire::GracefulRestartCapability::kForwardingState) != 0;
+  }
+  return false;
+}
+
+}  // namespace
 
 rib::PeerInfo Daemon::MakePeerInfo(const Peer& peer, const NegotiatedSession& session) const {
   const PeerConfig& c = peer.session->config();
@@ -216,10 +233,18 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
   peer->in_rib = true;
   peer->established = true;
   peer->max_prefix_warned = false;
-  // RFC 4724 §4.2: routes kept from the previous session stay until End-of-RIB, or until the
-  // stale-routes time runs out.
+  peer->peer_graceful_restart = negotiated.peer_graceful_restart;
   if (peer->stale_timer) {
-    ArmStaleTimer(*peer, absl::Seconds(config_.global.graceful_restart.stale_routes_time_s));
+    // RFC 4724 §4.2: if the new OPEN lacks the capability, the family, or the F bit, the stale
+    // routes go at once; otherwise they stay until End-of-RIB or the stale-routes time.
+    if (!CoversEvpn(negotiated.peer_graceful_restart, /*need_forwarding=*/true)) {
+      auto swept = rib_->SweepStale(peer->id);
+      spdlog::info("peer {}: restarted without preserved forwarding: {} stale routes removed",
+                   session.Name(), swept.ok() ? *swept : 0);
+      peer->stale_timer.reset();
+    } else {
+      ArmStaleTimer(*peer, absl::Seconds(config_.global.graceful_restart.stale_routes_time_s));
+    }
   }
   if (absl::Status s = adj_rib_out_->PeerUp(peer->id); !s.ok()) {
     spdlog::error("peer {}: cannot start the initial advertisement: {}", session.Name(),
@@ -233,16 +258,21 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
   if (peer == nullptr || !peer->established) return;
   peer->established = false;
   adj_rib_out_->PeerDown(peer->id);
-  // RFC 4724 §4.2: when the session ends without a NOTIFICATION (TCP failure, hold timer), a
-  // helper keeps the peer's routes, marked stale, for the peer's Restart Time.
-  const bool graceful = config_.global.graceful_restart.enabled && down.was_established &&
-                        (down.reason == SessionDownReason::kConnectionFailed ||
-                         down.reason == SessionDownReason::kHoldTimerExpired);
-  if (graceful && !down.notification) {
+  // RFC 4724 §4.2: when the TCP session of a peer that advertised graceful restart for EVPN
+  // ends without a NOTIFICATION from either side (or our hold timer expired), the helper keeps
+  // its routes, marked stale, for the Restart Time the peer advertised (0: keeps nothing).
+  const uint16_t restart_time =
+      peer->peer_graceful_restart ? peer->peer_graceful_restart->restart_time : 0;
+  const bool graceful =
+      config_.global.graceful_restart.enabled && down.was_established &&
+      CoversEvpn(peer->peer_graceful_restart, /*need_forwarding=*/false) && restart_time > 0 &&
+      ((down.reason == SessionDownReason::kConnectionFailed && !down.notification) ||
+       down.reason == SessionDownReason::kHoldTimerExpired);
+  if (graceful) {
     auto stale = rib_->MarkStale(peer->id);
-    spdlog::info("peer {}: graceful restart helper: keeping {} routes stale", session.Name(),
-                 stale.ok() ? *stale : 0);
-    ArmStaleTimer(*peer, absl::Seconds(config_.global.graceful_restart.restart_time_s));
+    spdlog::info("peer {}: graceful restart helper: keeping {} routes stale for {} s",
+                 session.Name(), stale.ok() ? *stale : 0, restart_time);
+    ArmStaleTimer(*peer, absl::Seconds(restart_time));
   } else {
     peer->in_rib = false;
     (void)rib_->RemovePeer(peer->id);
@@ -271,10 +301,10 @@ void Daemon::ArmStaleTimer(Peer& peer, absl::Duration after) {
 }
 
 void Daemon::OnUpdate(PeerSession& session, const wire::UpdateMessage& update,
-                      wire::ErrorAction action) {
+                      wire::ErrorAction action, std::optional<wire::AfiSafi> family) {
   Peer* peer = Find(session);
   if (peer == nullptr || !peer->in_rib) return;
-  absl::StatusOr<rib::UpdateResult> result = rib_->ApplyUpdate(peer->id, update, action);
+  absl::StatusOr<rib::UpdateResult> result = rib_->ApplyUpdate(peer->id, update, action, family);
   if (!result.ok()) {
     spdlog::warn("peer {}: UPDATE not applied: {}", session.Name(), result.status().message());
     return;
@@ -364,33 +394,32 @@ void Daemon::Propagate() {
   if (!changes.empty()) adj_rib_out_->OnBestPathChanges(changes);
   bool more = rib_->pending_decisions() > 0;
   for (rib::UpdateGroupId group : adj_rib_out_->GroupsWithWork()) {
-    Flush(group);
-    more = more || adj_rib_out_->HasWork(group);
+    // A group blocked on a full write queue resumes from OnWritable, not by spinning here.
+    if (Flush(group)) more = more || adj_rib_out_->HasWork(group);
   }
   // Yield to I/O between rounds; write completions (OnWritable) resume blocked groups.
   if (more) SchedulePropagate();
 }
 
-void Daemon::Flush(rib::UpdateGroupId group) {
-  std::vector<PeerSession*> sessions;
+bool Daemon::Flush(rib::UpdateGroupId group) {
   for (rib::PeerId id : adj_rib_out_->Members(group)) {
     Peer* p = FindById(id);
     if (p == nullptr || !p->established) continue;
     // Pull-based output: no member of the group may be above the high mark.
-    if (p->session->WriteQueueBytes() >= kWriteHighMark) return;
-    sessions.push_back(p->session.get());
+    if (p->session->WriteQueueBytes() >= kWriteHighMark) return false;
   }
   absl::StatusOr<std::vector<rib::OutboundUpdate>> updates =
       adj_rib_out_->NextUpdates(group, wire::kMaxExtendedMessageSize, /*max_messages=*/64);
   if (!updates.ok()) {
     spdlog::error("update group {}: {}", group, updates.status().message());
-    return;
+    return true;
   }
   for (const rib::OutboundUpdate& u : *updates) {
     for (rib::PeerId id : u.recipients) {
       if (Peer* p = FindById(id); p != nullptr && p->established) p->session->SendUpdate(u.message);
     }
   }
+  return true;
 }
 
 }  // namespace evpnd::bgpd

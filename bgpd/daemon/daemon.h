@@ -48,8 +48,8 @@ class Daemon : public PeerSession::Owner {
   // PeerSession::Owner
   void OnEstablished(PeerSession& peer, const NegotiatedSession& session) override;
   void OnSessionDown(PeerSession& peer, const SessionDownAction& down) override;
-  void OnUpdate(PeerSession& peer, const wire::UpdateMessage& update,
-                wire::ErrorAction action) override;
+  void OnUpdate(PeerSession& peer, const wire::UpdateMessage& update, wire::ErrorAction action,
+                std::optional<wire::AfiSafi> family) override;
   void OnRouteRefresh(PeerSession& peer, const wire::RouteRefreshMessage& rr) override;
   void OnWritable(PeerSession& peer) override;
 
@@ -60,6 +60,8 @@ class Daemon : public PeerSession::Owner {
     bool established = false;
     bool in_rib = false;  // known to the RIB (established, or kept stale by graceful restart)
     bool max_prefix_warned = false;
+    // The peer's graceful restart capability from the last session, if it sent one.
+    std::optional<wire::GracefulRestartCapability> peer_graceful_restart;
     // RFC 4724 §4.2: how long stale routes are kept (restart time, then the wait for
     // End-of-RIB).
     std::unique_ptr<asio::steady_timer> stale_timer;
@@ -77,7 +79,9 @@ class Daemon : public PeerSession::Owner {
   Peer* Find(PeerSession& session);
   // Runs the decision process and lets every established peer pull its UPDATEs.
   void Propagate();
-  void Flush(rib::UpdateGroupId group);
+  // Sends what the group has ready; false when a member's write queue is full (the group then
+  // waits for OnWritable).
+  bool Flush(rib::UpdateGroupId group);
   void InstallMd5Keys();
 
   asio::io_context& io_;
@@ -86,6 +90,7 @@ class Daemon : public PeerSession::Owner {
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::AdjRibOut> adj_rib_out_;
   std::map<evpn::IpAddress, Peer> peers_;
+  std::map<rib::PeerId, evpn::IpAddress> addresses_;  // PeerId -> key of peers_
   rib::PeerId next_peer_id_ = 1;
   bool propagate_posted_ = false;
 };

@@ -77,6 +77,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   const auto level = spdlog::level::from_str(args->log_level);
+  if (level == spdlog::level::off && args->log_level != "off") {
+    std::cerr << "evpnd: unknown log level '" << args->log_level
+              << "' (trace, debug, info, warn, error, critical, off)\n";
+    return 2;
+  }
   spdlog::set_level(level);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   absl::StatusOr<evpnd::bgpd::Config> config = Load(*args);

@@ -10,7 +10,7 @@ constexpr size_t kReadChunk = 256 * 1024;
 }  // namespace
 
 Connection::Connection(tcp::socket socket, bool outgoing, Handler& handler)
-    : socket_(std::move(socket)), outgoing_(outgoing), handler_(handler) {
+    : socket_(std::move(socket)), outgoing_(outgoing), handler_(&handler) {
   boost::system::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
   local_ = socket_.local_endpoint(ec);
@@ -23,10 +23,15 @@ Connection::~Connection() {
   socket_.close(ec);
 }
 
-void Connection::Start() { ReadMore(); }
+void Connection::Start() {
+  if (started_) return;
+  started_ = true;
+  ReadMore();
+}
 
 void Connection::ReadMore() {
-  if (reading_ || paused_ || closed_) return;
+  // No read while frames are being delivered: the buffer is compacted afterwards.
+  if (!started_ || reading_ || paused_ || closed_ || delivering_) return;
   if (read_buf_.size() - read_len_ < wire::kMaxExtendedMessageSize) {
     read_buf_.resize(read_len_ + kReadChunk);
   }
@@ -52,17 +57,20 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
 
 void Connection::DeliverFrames() {
   size_t pos = 0;
-  while (!closed_ && !paused_) {
+  delivering_ = true;
+  while (!closed_ && !paused_ && handler_ != nullptr) {
     std::span<const uint8_t> rest(read_buf_.data() + pos, read_len_ - pos);
     wire::FrameCheck frame = wire::CheckFrame(rest, ctx_);
     if (frame.error) {
-      handler_.OnFramingError(*this, *frame.error);
+      delivering_ = false;
+      handler_->OnFramingError(*this, *frame.error);
       return;
     }
     if (frame.length == 0 || frame.length > rest.size()) break;
-    handler_.OnMessage(*this, rest.first(frame.length));
+    handler_->OnMessage(*this, rest.first(frame.length));
     pos += frame.length;
   }
+  delivering_ = false;
   if (pos > 0) {
     std::copy(read_buf_.begin() + pos, read_buf_.begin() + read_len_, read_buf_.begin());
     read_len_ -= pos;
@@ -106,7 +114,7 @@ void Connection::WriteNext() {
                       }
                       self->queued_bytes_ -= self->write_queue_.front()->size();
                       self->write_queue_.pop_front();
-                      self->handler_.OnWritten(*self);
+                      if (self->handler_ != nullptr) self->handler_->OnWritten(*self);
                       self->WriteNext();
                     });
 }
@@ -130,7 +138,7 @@ void Connection::Close() {
 void Connection::Fail(const boost::system::error_code& ec) {
   if (closed_) return;
   Close();
-  handler_.OnClosed(*this, ec);
+  if (handler_ != nullptr) handler_->OnClosed(*this, ec);
 }
 
 }  // namespace evpnd::bgpd

@@ -39,7 +39,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(tcp::socket socket, bool outgoing, Handler& handler);
   ~Connection();
 
-  void Start();  // begins reading
+  void Start();  // begins reading; idempotent
+  // The owner lets go: no callback reaches it any more (queued writes still go out).
+  void Detach() { handler_ = nullptr; }
   void Send(std::vector<uint8_t> bytes);
   // An encoded message shared by every member of an update group: queued without a copy.
   void Send(std::shared_ptr<const std::vector<uint8_t>> bytes);
@@ -64,7 +66,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   tcp::socket socket_;
   bool outgoing_;
-  Handler& handler_;
+  Handler* handler_;
   tcp::endpoint remote_;
   tcp::endpoint local_;
   wire::CodecContext ctx_;
@@ -74,6 +76,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool reading_ = false;
+  bool started_ = false;
+  bool delivering_ = false;
   bool paused_ = false;
   bool close_after_writes_ = false;
   bool closed_ = false;

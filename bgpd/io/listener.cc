@@ -25,7 +25,7 @@ absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port) {
   boost::system::error_code ec;
   const asio::ip::address addr = asio::ip::make_address(address.ToString(), ec);
   const tcp::endpoint endpoint(addr, port);
-  auto acceptor = std::make_unique<tcp::acceptor>(io_);
+  auto acceptor = std::make_shared<tcp::acceptor>(io_);
   acceptor->open(endpoint.protocol(), ec);
   if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
@@ -36,14 +36,16 @@ absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port) {
                                                port, ": ", ec.message()));
   }
   spdlog::info("listening on {} port {}", address.ToString(), port);
-  AcceptNext(*acceptor);
+  AcceptNext(acceptor);
   acceptors_.push_back(std::move(acceptor));
   return absl::OkStatus();
 }
 
-void Listener::AcceptNext(tcp::acceptor& acceptor) {
-  acceptor.async_accept([this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
+void Listener::AcceptNext(std::shared_ptr<tcp::acceptor> acceptor) {
+  // The handlers hold the acceptor; Close() ends them with operation_aborted.
+  acceptor->async_accept([this, acceptor](const boost::system::error_code& ec,
+                                          tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
       boost::system::error_code rec;
       const tcp::endpoint remote = socket.remote_endpoint(rec);
@@ -54,7 +56,13 @@ void Listener::AcceptNext(tcp::acceptor& acceptor) {
         }
       }
     } else {
-      spdlog::warn("accept failed: {}", ec.message());
+      // EMFILE, ENFILE, ENOBUFS fail at once and again: retry after a pause, not in a loop.
+      spdlog::warn("accept failed: {}; retrying in 1 s", ec.message());
+      auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(1));
+      timer->async_wait([this, acceptor, timer](const boost::system::error_code& wait) {
+        if (!wait && acceptor->is_open()) AcceptNext(acceptor);
+      });
+      return;
     }
     AcceptNext(acceptor);
   });

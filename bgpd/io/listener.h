@@ -26,11 +26,11 @@ class Listener {
   void Close();
 
  private:
-  void AcceptNext(tcp::acceptor& acceptor);
+  void AcceptNext(std::shared_ptr<tcp::acceptor> acceptor);
 
   asio::io_context& io_;
   Dispatch dispatch_;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
 };
 
 }  // namespace evpnd::bgpd

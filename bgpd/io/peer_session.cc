@@ -21,6 +21,14 @@ wire::NotificationMessage ToNotification(const wire::WireError& e) {
   return wire::NotificationMessage{e.code, e.subcode, e.data};
 }
 
+// The FSM's clock: monotonic, so wall-clock steps (NTP, VM resume) never fire or starve the
+// hold and keepalive timers.
+absl::Time Now() {
+  return absl::FromUnixNanos(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count());
+}
+
 asio::ip::address ToAsio(const evpn::IpAddress& a) {
   if (a.is_v4()) return asio::ip::address_v4(a.v4_host_order());
   asio::ip::address_v6::bytes_type b;
@@ -35,12 +43,31 @@ PeerSession::PeerSession(asio::io_context& io, PeerConfig config, FsmConfig fsm_
     : io_(io), config_(std::move(config)), fsm_(std::move(fsm_config)), owner_(owner), timer_(io) {}
 
 PeerSession::~PeerSession() {
-  if (connection_) connection_->Close();
-  if (pending_) pending_->Close();
+  *alive_ = false;
+  if (connection_) {
+    connection_->Detach();
+    connection_->CloseAfterWrites();  // a NOTIFICATION just queued still leaves
+  }
+  if (pending_) {
+    pending_->Detach();
+    pending_->Close();
+  }
   if (connecting_) {
     boost::system::error_code ec;
     connecting_->close(ec);
   }
+}
+
+void PeerSession::DropConnection(std::shared_ptr<Connection>& connection) {
+  if (!connection) return;
+  connection->Detach();
+  connection->CloseAfterWrites();
+  connection.reset();
+}
+
+void PeerSession::DropPending() {
+  DropConnection(pending_);
+  pending_open_.reset();
 }
 
 std::string PeerSession::Name() const { return config_.address.ToString(); }
@@ -69,7 +96,7 @@ void PeerSession::AutomaticStop(const wire::NotificationMessage& notification,
 
 void PeerSession::Dispatch(const FsmEvent& event) {
   const SessionState before = fsm_.state();
-  FsmActions actions = fsm_.Handle(event, absl::Now());
+  FsmActions actions = fsm_.Handle(event, Now());
   if (fsm_.state() != before) {
     spdlog::info("peer {}: {} -> {} on {}", Name(), SessionStateName(before),
                  SessionStateName(fsm_.state()), FsmEventName(event.type));
@@ -81,12 +108,12 @@ void PeerSession::RearmTimer() {
   const absl::Time deadline = fsm_.NextDeadline();
   timer_.cancel();
   if (deadline == absl::InfiniteFuture()) return;
-  const absl::Duration in = std::max(deadline - absl::Now(), absl::ZeroDuration());
+  const absl::Duration in = std::max(deadline - Now(), absl::ZeroDuration());
   timer_.expires_after(absl::ToChronoNanoseconds(in));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
     const SessionState before = fsm_.state();
-    FsmActions actions = fsm_.OnTimers(absl::Now());
+    FsmActions actions = fsm_.OnTimers(Now());
     if (fsm_.state() != before) {
       spdlog::info("peer {}: {} -> {} on timer", Name(), SessionStateName(before),
                    SessionStateName(fsm_.state()));
@@ -105,8 +132,7 @@ void PeerSession::Apply(FsmActions actions) {
         connecting_->close(ec);
         connecting_.reset();
       }
-      if (connection_) connection_->CloseAfterWrites();
-      connection_.reset();
+      DropConnection(connection_);
       peer_router_id_.reset();
     } else if (auto* send = std::get_if<SendMessageAction>(&action)) {
       Send(send->message);
@@ -134,6 +160,14 @@ void PeerSession::Send(const wire::Message& message) {
   if (fsm_.negotiated()) ctx = fsm_.negotiated()->SendContext();
   absl::StatusOr<std::vector<uint8_t>> bytes = wire::EncodeMessage(message, ctx);
   if (!bytes.ok()) {
+    if (const auto* n = std::get_if<wire::NotificationMessage>(&message)) {
+      // The data of an error NOTIFICATION can be as long as the bad message: cut it to fit.
+      wire::NotificationMessage cut = *n;
+      cut.data.resize(std::min(cut.data.size(), ctx.max_message_size - wire::kHeaderSize - 2));
+      bytes = wire::EncodeMessage(cut, ctx);
+    }
+  }
+  if (!bytes.ok()) {
     spdlog::error("peer {}: cannot encode {}: {}", Name(),
                   wire::MessageTypeName(wire::MessageTypeOf(message)), bytes.status().message());
     return;
@@ -147,7 +181,7 @@ void PeerSession::Send(const wire::Message& message) {
 void PeerSession::SendUpdate(std::shared_ptr<const std::vector<uint8_t>> bytes) {
   if (!connection_ || fsm_.state() != SessionState::kEstablished) return;
   connection_->Send(std::move(bytes));
-  fsm_.OnMessageSent(absl::Now());
+  fsm_.OnMessageSent(Now());
 }
 
 absl::Status PeerSession::PrepareSocket(tcp::socket& socket) {
@@ -173,12 +207,21 @@ void PeerSession::StartConnect() {
   absl::Status prepared = ec ? absl::InternalError(ec.message()) : PrepareSocket(*connecting_);
   if (!prepared.ok()) {
     spdlog::warn("peer {}: cannot prepare the connection: {}", Name(), prepared.message());
-    asio::post(io_, [this] { Dispatch(FsmEvent{FsmEventType::kTcpConnectionFails, {}, {}, {}}); });
+    const uint64_t attempt = ++connect_attempt_;
+    asio::post(io_, [this, alive = alive_, attempt] {
+      if (!*alive || attempt != connect_attempt_) return;
+      Dispatch(FsmEvent{FsmEventType::kTcpConnectionFails, {}, {}, {}});
+    });
     return;
   }
-  tcp::socket* socket = connecting_.get();
-  socket->async_connect(remote, [this, socket](const boost::system::error_code& error) {
-    if (connecting_.get() != socket) return;  // cancelled or superseded
+  const uint64_t attempt = ++connect_attempt_;
+  connecting_->async_connect(remote, [this, alive = alive_, attempt](
+                                         const boost::system::error_code& error) {
+    // Cancelled, superseded by a newer attempt or by an adopted connection, or session gone.
+    if (!*alive || attempt != connect_attempt_ || !connecting_ ||
+        error == asio::error::operation_aborted) {
+      return;
+    }
     if (error) {
       spdlog::debug("peer {}: connect failed: {}", Name(), error.message());
       connecting_.reset();
@@ -196,6 +239,7 @@ void PeerSession::Adopt(std::shared_ptr<Connection> connection, FsmEventType eve
     boost::system::error_code ec;
     connecting_->close(ec);
     connecting_.reset();
+    ++connect_attempt_;
   }
   connection_ = std::move(connection);
   connection_->Start();
@@ -211,9 +255,16 @@ void PeerSession::Accept(tcp::socket socket) {
   auto incoming = std::make_shared<Connection>(std::move(socket), false, *this);
   switch (fsm_.state()) {
     case SessionState::kIdle:
-      if (!fsm_.auto_restart()) {
-        spdlog::info("peer {}: incoming connection refused: peer is administratively down",
-                     Name());
+      // RFC 4271 §8.2.2: Idle refuses connections. We take one while only waiting for the
+      // automatic restart after a connection failure (the peer simply got there first), but not
+      // while a restart delay is meant to hold the session down: administrative stop,
+      // max-prefix restart timer, or the slow retry after an OPEN was refused.
+      if (!fsm_.auto_restart() ||
+          fsm_.last_down_reason() == SessionDownReason::kAutomaticStop ||
+          fsm_.last_down_reason() == SessionDownReason::kOpenRejected) {
+        spdlog::info("peer {}: incoming connection refused in Idle ({})", Name(),
+                     SessionDownReasonName(fsm_.last_down_reason()));
+        incoming->Detach();
         incoming->Close();
         return;
       }
@@ -225,12 +276,22 @@ void PeerSession::Accept(tcp::socket socket) {
       Adopt(std::move(incoming), FsmEventType::kTcpConnectionConfirmed);
       return;
     case SessionState::kEstablished:
+      if (fsm_.negotiated() && fsm_.negotiated()->peer_graceful_restart) {
+        // RFC 4724 §4.2: a graceful-restart peer opening a new connection has restarted; its
+        // old session is gone without a NOTIFICATION (routes kept stale), the new one proceeds.
+        spdlog::info("peer {}: new connection while Established: the peer restarted", Name());
+        DropConnection(connection_);
+        Dispatch(FsmEvent{FsmEventType::kTcpConnectionFails, {}, {}, {}});
+        AdoptIncoming(std::move(incoming));
+        return;
+      }
       // §6.8: a collision with an Established connection closes the newcomer.
+      incoming->Detach();
       incoming->Close();
       return;
     case SessionState::kOpenSent:
     case SessionState::kOpenConfirm:
-      if (pending_) pending_->Close();
+      DropPending();
       pending_ = std::move(incoming);
       pending_open_.reset();
       pending_->Start();
@@ -250,8 +311,7 @@ void PeerSession::OnPendingMessage(std::span<const uint8_t> message) {
   wire::DecodeOutcome<wire::Message> outcome = wire::DecodeMessage(message, wire::CodecContext{});
   const auto* open = std::get_if<wire::OpenMessage>(&outcome.value);
   if (!outcome.ok() || open == nullptr || pending_open_) {
-    pending_->Close();
-    pending_.reset();
+    DropPending();
     return;
   }
   pending_open_ = *open;
@@ -265,10 +325,9 @@ void PeerSession::ResolveCollision() {
   const bool in_open_exchange =
       state == SessionState::kOpenSent || state == SessionState::kOpenConfirm;
   if (!connection_ || !in_open_exchange) {
-    if (state == SessionState::kEstablished || (state == SessionState::kIdle && !fsm_.auto_restart())) {
-      pending_->Close();  // §6.8: an Established session wins; an administrative stop refuses
-      pending_.reset();
-      pending_open_.reset();
+    if (state == SessionState::kEstablished ||
+        (state == SessionState::kIdle && !fsm_.auto_restart())) {
+      DropPending();  // §6.8: an Established session wins; an administrative stop refuses
       return;
     }
     // Our connection is gone: the colliding one is all there is.
@@ -284,8 +343,14 @@ void PeerSession::ResolveCollision() {
   }
   if (!peer_router_id_) return;  // wait for the peer's BGP Identifier
   const uint32_t local_id = fsm_.config().local.router_id;
-  // §6.8: keep the connection initiated by the speaker with the larger BGP Identifier.
-  const bool keep_current = (local_id > *peer_router_id_) == connection_->outgoing();
+  // §6.8: keep the connection initiated by the speaker with the larger BGP Identifier; RFC 6286
+  // §2.3: with equal identifiers (eBGP), the one initiated by the larger AS. Two incoming
+  // connections: keep the newer one.
+  bool local_wins = local_id > *peer_router_id_;
+  if (local_id == *peer_router_id_) {
+    local_wins = fsm_.config().local.local_as > fsm_.config().local.expected_peer_as;
+  }
+  const bool keep_current = connection_->outgoing() && local_wins;
   spdlog::info("peer {}: connection collision, keeping the {} connection", Name(),
                keep_current ? "current" : "new");
   if (keep_current) {
@@ -293,9 +358,7 @@ void PeerSession::ResolveCollision() {
         wire::NotificationMessage{wire::kCease, wire::kConnectionCollisionResolution, {}},
         wire::CodecContext{});
     if (cease.ok()) pending_->Send(std::move(*cease));
-    pending_->CloseAfterWrites();
-    pending_.reset();
-    pending_open_.reset();
+    DropPending();
     return;
   }
   std::shared_ptr<Connection> winner = std::move(pending_);
@@ -379,15 +442,15 @@ void PeerSession::OnUpdateMessage(wire::DecodeOutcome<wire::Message>& outcome) {
   }
   Dispatch(FsmEvent{FsmEventType::kUpdateMsg, {}, {}, {}});
   if (fsm_.state() == SessionState::kEstablished) {
-    owner_.OnUpdate(*this, std::get<wire::UpdateMessage>(outcome.value), action);
+    const wire::WireError* strongest = outcome.strongest();
+    owner_.OnUpdate(*this, std::get<wire::UpdateMessage>(outcome.value), action,
+                    strongest != nullptr ? strongest->family : std::nullopt);
   }
 }
 
 void PeerSession::OnFramingError(Connection& c, const wire::WireError& error) {
   if (&c == pending_.get()) {
-    pending_->Close();
-    pending_.reset();
-    pending_open_.reset();
+    DropPending();
     return;
   }
   if (&c != connection_.get()) return;

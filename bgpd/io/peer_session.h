@@ -32,9 +32,10 @@ class PeerSession : public Connection::Handler {
     virtual ~Owner() = default;
     virtual void OnEstablished(PeerSession& peer, const NegotiatedSession& session) = 0;
     virtual void OnSessionDown(PeerSession& peer, const SessionDownAction& down) = 0;
-    // `action` is the codec's strongest RFC 7606 action below session reset.
+    // `action` is the codec's strongest RFC 7606 action below session reset; `family` names the
+    // family of an AFI/SAFI disable.
     virtual void OnUpdate(PeerSession& peer, const wire::UpdateMessage& update,
-                          wire::ErrorAction action) = 0;
+                          wire::ErrorAction action, std::optional<wire::AfiSafi> family) = 0;
     virtual void OnRouteRefresh(PeerSession& peer, const wire::RouteRefreshMessage& rr) = 0;
     // The write queue drained: the owner may generate more UPDATEs.
     virtual void OnWritable(PeerSession& peer) = 0;
@@ -73,6 +74,8 @@ class PeerSession : public Connection::Handler {
   void RearmTimer();
   void StartConnect();
   void Adopt(std::shared_ptr<Connection> connection, FsmEventType event);
+  void DropConnection(std::shared_ptr<Connection>& connection);
+  void DropPending();
   void Send(const wire::Message& message);
   void ResolveCollision();
   // Starts the FSM for a connection the peer opened (no outgoing attempt) and adopts it.
@@ -94,6 +97,9 @@ class PeerSession : public Connection::Handler {
   std::shared_ptr<Connection> pending_;
   std::optional<wire::OpenMessage> pending_open_;
   std::optional<uint32_t> peer_router_id_;
+  uint64_t connect_attempt_ = 0;  // tells a stale connect completion from the current one
+  // Completion handlers check this before touching the session (which may be gone).
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace evpnd::bgpd
