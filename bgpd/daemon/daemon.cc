@@ -53,14 +53,15 @@ Daemon::Daemon(asio::io_context& io, Config config)
 Daemon::~Daemon() = default;
 
 absl::Status Daemon::Start() {
+  // Peers start even if an address cannot be listened on (they still connect out); the first
+  // listen error is returned so that startup can refuse and a reload can report it.
+  absl::Status status;
   for (const evpn::IpAddress& address : config_.global.listen_addresses) {
-    if (absl::Status s = listener_.Listen(address, config_.global.listen_port); !s.ok()) {
-      return s;
-    }
+    status.Update(listener_.Listen(address, config_.global.listen_port));
   }
   for (const PeerConfig& peer : config_.peers) AddPeer(peer);
   InstallMd5Keys();
-  return absl::OkStatus();
+  return status;
 }
 
 FsmConfig Daemon::MakeFsmConfig(const PeerConfig& peer) const {
@@ -177,9 +178,8 @@ void Daemon::Reload(Config config) {
 
 void Daemon::Shutdown(const std::string& communication) {
   listener_.Close();
-  for (auto& [address, peer] : peers_) {
-    if (peer.session->state() != SessionState::kIdle) peer.session->Stop(communication);
-  }
+  // ManualStop for every peer, Idle ones too, so that no automatic restart fires meanwhile.
+  for (auto& [address, peer] : peers_) peer.session->Stop(communication);
   // Give the NOTIFICATIONs a moment to leave, then stop.
   auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
   timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });

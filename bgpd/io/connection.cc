@@ -119,6 +119,15 @@ void Connection::WriteNext() {
                     });
 }
 
+void Connection::DiscardQueued() {
+  // The front message may be half written: it stays, or the stream would be corrupt.
+  const size_t keep = writing_ && !write_queue_.empty() ? 1 : 0;
+  while (write_queue_.size() > keep) {
+    queued_bytes_ -= write_queue_.back()->size();
+    write_queue_.pop_back();
+  }
+}
+
 void Connection::CloseAfterWrites() {
   close_after_writes_ = true;
   paused_ = true;

@@ -45,6 +45,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Send(std::vector<uint8_t> bytes);
   // An encoded message shared by every member of an update group: queued without a copy.
   void Send(std::shared_ptr<const std::vector<uint8_t>> bytes);
+  // Drops queued messages that have not started to go out (before a NOTIFICATION, so that it
+  // is not stuck behind a table's worth of UPDATEs).
+  void DiscardQueued();
   // Sends what is queued, then closes (used after a NOTIFICATION).
   void CloseAfterWrites();
   void Close();

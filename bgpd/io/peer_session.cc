@@ -174,6 +174,7 @@ void PeerSession::Send(const wire::Message& message) {
   }
   if (const auto* n = std::get_if<wire::NotificationMessage>(&message)) {
     spdlog::info("peer {}: sending NOTIFICATION {}", Name(), DescribeNotification(*n));
+    connection_->DiscardQueued();  // the session ends: pending UPDATEs are moot
   }
   connection_->Send(std::move(*bytes));
 }
