@@ -338,25 +338,46 @@ void Fsm::OnOpen(const wire::OpenMessage& open, absl::Time now, FsmActions& out)
   state_ = SessionState::kOpenConfirm;
 }
 
-// RFC 4271 §8.2.2 OpenSent.
-void Fsm::HandleOpenSent(const FsmEvent& e, absl::Time now, FsmActions& out) {
+// Events that OpenSent, OpenConfirm and Established (RFC 4271 §8.2.2) treat alike; false for
+// the others, which each state handles itself.
+bool Fsm::HandleCommon(const FsmEvent& e, absl::Time now, FsmActions& out) {
   switch (e.type) {
     case E::kTcpCrAcked:
     case E::kTcpConnectionConfirmed:
-      return;  // a second connection, tracked by the shell per §6.8 until its OPEN arrives
+      return true;  // a second connection, tracked by the shell per §6.8 until its OPEN arrives
     case E::kManualStart:
     case E::kAutomaticStart:
     case E::kManualStartPassive:
     case E::kAutomaticStartPassive:
-      return;
+      return true;  // ignored
     case E::kManualStop:
     case E::kAutomaticStop:
       Stop(e, now, out);
-      return;
+      return true;
     case E::kHoldTimerExpires:
       ToIdle(SessionDownReason::kHoldTimerExpired, Notification(wire::kHoldTimerExpired, 0),
              std::nullopt, true, now, out);
-      return;
+      return true;
+    case E::kNotifMsg:
+      ToIdle(SessionDownReason::kNotificationReceived, std::nullopt, e.notification, true, now,
+             out);
+      return true;
+    case E::kOpenCollisionDump:
+      ToIdle(SessionDownReason::kCollision,
+             Notification(wire::kCease, wire::kConnectionCollisionResolution), std::nullopt, true,
+             now, out);
+      return true;
+    case E::kBgpHeaderErr:
+      ToIdle(SessionDownReason::kMessageError, e.notification, std::nullopt, true, now, out);
+      return true;
+    default:
+      return false;
+  }
+}
+
+// RFC 4271 §8.2.2 OpenSent.
+void Fsm::HandleOpenSent(const FsmEvent& e, absl::Time now, FsmActions& out) {
+  switch (e.type) {
     case E::kTcpConnectionFails:
       // Close, restart the ConnectRetryTimer and wait for the peer in Active.
       out.push_back(DisconnectAction{});
@@ -371,27 +392,15 @@ void Fsm::HandleOpenSent(const FsmEvent& e, absl::Time now, FsmActions& out) {
         FsmError(1, e.type, now, out);
       }
       return;
-    case E::kBgpHeaderErr:
-      ToIdle(SessionDownReason::kMessageError, e.notification, std::nullopt, true, now, out);
-      return;
     case E::kBgpOpenMsgErr:
       ToIdle(SessionDownReason::kOpenRejected, e.notification, std::nullopt, true, now, out);
-      return;
-    case E::kOpenCollisionDump:
-      ToIdle(SessionDownReason::kCollision,
-             Notification(wire::kCease, wire::kConnectionCollisionResolution), std::nullopt, true,
-             now, out);
       return;
     case E::kNotifMsgVerErr:
       ToIdle(SessionDownReason::kNotificationReceived, std::nullopt, e.notification, false, now,
              out);
       return;
-    case E::kNotifMsg:
-      ToIdle(SessionDownReason::kNotificationReceived, std::nullopt, e.notification, true, now,
-             out);
-      return;
     default:
-      FsmError(1, e.type, now, out);  // unexpected message in OpenSent
+      if (!HandleCommon(e, now, out)) FsmError(1, e.type, now, out);  // unexpected in OpenSent
       return;
   }
 }
@@ -399,22 +408,6 @@ void Fsm::HandleOpenSent(const FsmEvent& e, absl::Time now, FsmActions& out) {
 // RFC 4271 §8.2.2 OpenConfirm.
 void Fsm::HandleOpenConfirm(const FsmEvent& e, absl::Time now, FsmActions& out) {
   switch (e.type) {
-    case E::kTcpCrAcked:
-    case E::kTcpConnectionConfirmed:
-      return;  // a second connection, tracked by the shell per §6.8
-    case E::kManualStart:
-    case E::kAutomaticStart:
-    case E::kManualStartPassive:
-    case E::kAutomaticStartPassive:
-      return;
-    case E::kManualStop:
-    case E::kAutomaticStop:
-      Stop(e, now, out);
-      return;
-    case E::kHoldTimerExpires:
-      ToIdle(SessionDownReason::kHoldTimerExpired, Notification(wire::kHoldTimerExpired, 0),
-             std::nullopt, true, now, out);
-      return;
     case E::kKeepaliveTimerExpires:
       out.push_back(SendMessageAction{wire::KeepaliveMessage{}});
       ArmKeepalive(now);
@@ -425,18 +418,6 @@ void Fsm::HandleOpenConfirm(const FsmEvent& e, absl::Time now, FsmActions& out) 
     case E::kNotifMsgVerErr:
       ToIdle(SessionDownReason::kNotificationReceived, std::nullopt, e.notification, false, now,
              out);
-      return;
-    case E::kNotifMsg:
-      ToIdle(SessionDownReason::kNotificationReceived, std::nullopt, e.notification, true, now,
-             out);
-      return;
-    case E::kOpenCollisionDump:
-      ToIdle(SessionDownReason::kCollision,
-             Notification(wire::kCease, wire::kConnectionCollisionResolution), std::nullopt, true,
-             now, out);
-      return;
-    case E::kBgpHeaderErr:
-      ToIdle(SessionDownReason::kMessageError, e.notification, std::nullopt, true, now, out);
       return;
     case E::kBgpOpenMsgErr:
       ToIdle(SessionDownReason::kOpenRejected, e.notification, std::nullopt, true, now, out);
@@ -449,7 +430,7 @@ void Fsm::HandleOpenConfirm(const FsmEvent& e, absl::Time now, FsmActions& out) 
       out.push_back(EstablishedAction{*negotiated_});
       return;
     default:
-      FsmError(2, e.type, now, out);  // unexpected message in OpenConfirm
+      if (!HandleCommon(e, now, out)) FsmError(2, e.type, now, out);  // unexpected in OpenConfirm
       return;
   }
 }
@@ -457,22 +438,6 @@ void Fsm::HandleOpenConfirm(const FsmEvent& e, absl::Time now, FsmActions& out) 
 // RFC 4271 §8.2.2 Established.
 void Fsm::HandleEstablished(const FsmEvent& e, absl::Time now, FsmActions& out) {
   switch (e.type) {
-    case E::kTcpCrAcked:
-    case E::kTcpConnectionConfirmed:
-      return;  // a second connection, tracked by the shell per §6.8
-    case E::kManualStart:
-    case E::kAutomaticStart:
-    case E::kManualStartPassive:
-    case E::kAutomaticStartPassive:
-      return;
-    case E::kManualStop:
-    case E::kAutomaticStop:
-      Stop(e, now, out);
-      return;
-    case E::kHoldTimerExpires:
-      ToIdle(SessionDownReason::kHoldTimerExpired, Notification(wire::kHoldTimerExpired, 0),
-             std::nullopt, true, now, out);
-      return;
     case E::kKeepaliveTimerExpires:
       out.push_back(SendMessageAction{wire::KeepaliveMessage{}});
       ArmKeepalive(now);
@@ -485,21 +450,15 @@ void Fsm::HandleEstablished(const FsmEvent& e, absl::Time now, FsmActions& out) 
       ToIdle(SessionDownReason::kConnectionFailed, std::nullopt, std::nullopt, true, now, out);
       return;
     case E::kNotifMsgVerErr:
-    case E::kNotifMsg:
       ToIdle(SessionDownReason::kNotificationReceived, std::nullopt, e.notification, true, now,
              out);
       return;
-    case E::kOpenCollisionDump:
-      ToIdle(SessionDownReason::kCollision,
-             Notification(wire::kCease, wire::kConnectionCollisionResolution), std::nullopt, true,
-             now, out);
-      return;
-    case E::kBgpHeaderErr:
     case E::kUpdateMsgErr:
       ToIdle(SessionDownReason::kMessageError, e.notification, std::nullopt, true, now, out);
       return;
     default:
-      FsmError(3, e.type, now, out);  // unexpected message in Established (e.g. a second OPEN)
+      // Unexpected in Established, e.g. a second OPEN.
+      if (!HandleCommon(e, now, out)) FsmError(3, e.type, now, out);
       return;
   }
 }

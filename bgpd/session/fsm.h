@@ -111,6 +111,7 @@ class Fsm {
   void HandleOpenSent(const FsmEvent& e, absl::Time now, FsmActions& out);
   void HandleOpenConfirm(const FsmEvent& e, absl::Time now, FsmActions& out);
   void HandleEstablished(const FsmEvent& e, absl::Time now, FsmActions& out);
+  bool HandleCommon(const FsmEvent& e, absl::Time now, FsmActions& out);
 
   // Shared transitions.
   void Start(bool passive, absl::Time now, FsmActions& out);
