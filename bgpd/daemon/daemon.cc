@@ -115,15 +115,29 @@ void Daemon::RemovePeer(const evpn::IpAddress& address, uint8_t cease_subcode) {
 
 void Daemon::InstallMd5Keys() {
   // RFC 2385: the listening sockets need the key of every peer that uses one, so that its SYN
-  // is accepted.
-  for (int fd : listener_.NativeHandles()) {
-    for (const PeerConfig& peer : config_.peers) {
-      if (peer.password.empty()) continue;
-      if (absl::Status s = SetTcpMd5(fd, peer.address, peer.password); !s.ok()) {
-        spdlog::warn("peer {}: TCP-MD5 key not installed on a listener: {}",
-                     peer.address.ToString(), s.message());
+  // is accepted; a key no peer uses any more is removed (an empty key deletes it), or that
+  // peer's unsigned SYNs would be dropped.
+  std::map<evpn::IpAddress, std::string> wanted;
+  for (const PeerConfig& peer : config_.peers) {
+    if (!peer.password.empty()) wanted[peer.address] = peer.password;
+  }
+  for (const auto& [address, key] : listener_md5_keys_) {
+    if (!wanted.contains(address)) wanted[address] = "";
+  }
+  for (const Listener::Socket& socket : listener_.Sockets()) {
+    for (const auto& [address, key] : wanted) {
+      if (address.is_v6() != socket.ipv6) continue;  // a v6-only socket takes no IPv4 key
+      auto installed = listener_md5_keys_.find(address);
+      if (installed != listener_md5_keys_.end() && installed->second == key) continue;
+      if (absl::Status s = SetTcpMd5(socket.fd, address, key); !s.ok()) {
+        spdlog::warn("peer {}: TCP-MD5 key not {} on a listener: {}", address.ToString(),
+                     key.empty() ? "removed" : "installed", s.message());
       }
     }
+  }
+  listener_md5_keys_.clear();
+  for (const auto& [address, key] : wanted) {
+    if (!key.empty()) listener_md5_keys_[address] = key;
   }
 }
 
@@ -154,6 +168,7 @@ void Daemon::Reload(Config config) {
     rib_ = std::make_unique<rib::Rib>(MakeRibConfig(config.global));
     adj_rib_out_ = std::make_unique<rib::AdjRibOut>(*rib_);
     listener_.Close();
+    listener_md5_keys_.clear();  // new listening sockets start without keys
     config_ = std::move(config);
     if (absl::Status s = Start(); !s.ok()) spdlog::error("reload: {}", s.message());
     return;

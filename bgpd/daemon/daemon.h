@@ -91,6 +91,8 @@ class Daemon : public PeerSession::Owner {
   std::unique_ptr<rib::AdjRibOut> adj_rib_out_;
   std::map<evpn::IpAddress, Peer> peers_;
   std::map<rib::PeerId, evpn::IpAddress> addresses_;  // PeerId -> key of peers_
+  // TCP-MD5 keys installed on the listening sockets, to remove the ones a reload drops.
+  std::map<evpn::IpAddress, std::string> listener_md5_keys_;
   rib::PeerId next_peer_id_ = 1;
   bool propagate_posted_ = false;
 };

@@ -68,10 +68,14 @@ void Listener::AcceptNext(std::shared_ptr<tcp::acceptor> acceptor) {
   });
 }
 
-std::vector<int> Listener::NativeHandles() {
-  std::vector<int> fds;
-  for (auto& a : acceptors_) fds.push_back(a->native_handle());
-  return fds;
+std::vector<Listener::Socket> Listener::Sockets() {
+  std::vector<Socket> sockets;
+  for (auto& a : acceptors_) {
+    boost::system::error_code ec;
+    const bool v6 = a->local_endpoint(ec).address().is_v6();
+    sockets.push_back({a->native_handle(), v6});
+  }
+  return sockets;
 }
 
 void Listener::Close() {

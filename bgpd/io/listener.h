@@ -21,8 +21,12 @@ class Listener {
 
   Listener(asio::io_context& io, Dispatch dispatch) : io_(io), dispatch_(std::move(dispatch)) {}
   absl::Status Listen(const evpn::IpAddress& address, uint16_t port);
-  // The acceptors' native handles, e.g. for TCP-MD5 keys per peer.
-  std::vector<int> NativeHandles();
+  struct Socket {
+    int fd;
+    bool ipv6;
+  };
+  // The listening sockets, e.g. for TCP-MD5 keys per peer.
+  std::vector<Socket> Sockets();
   void Close();
 
  private:
