@@ -1,6 +1,7 @@
 // See connection.h.
 #include "bgpd/io/connection.h"
 
+
 #include "bgpd/wire/message.h"
 
 namespace evpnd::bgpd {
@@ -46,6 +47,10 @@ void Connection::ReadMore() {
 void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
   reading_ = false;
   if (closed_) return;
+  if (draining_) {  // what arrives now is discarded; EOF or an error ends the drain
+    ec ? Close() : ReadDrain();
+    return;
+  }
   if (ec) {
     Fail(ec);
     return;
@@ -100,7 +105,7 @@ void Connection::Send(std::shared_ptr<const std::vector<uint8_t>> bytes) {
 void Connection::WriteNext() {
   if (writing_ || closed_) return;
   if (write_queue_.empty()) {
-    if (close_after_writes_) Close();
+    if (close_after_writes_) Drain();
     return;
   }
   writing_ = true;
@@ -134,9 +139,36 @@ void Connection::CloseAfterWrites() {
   if (!writing_) WriteNext();
 }
 
+void Connection::Drain() {
+  if (draining_ || closed_) return;
+  draining_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  drain_deadline_ = std::make_unique<asio::steady_timer>(socket_.get_executor(),
+                                                         std::chrono::seconds(3));
+  drain_deadline_->async_wait([self = shared_from_this()](const boost::system::error_code& e) {
+    if (!e) self->Close();
+  });
+  if (!reading_) ReadDrain();  // else the read in flight continues the drain (OnRead)
+}
+
+void Connection::ReadDrain() {
+  reading_ = true;
+  socket_.async_read_some(asio::buffer(read_buf_),
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                            self->reading_ = false;
+                            if (ec || self->closed_) {
+                              self->Close();
+                              return;
+                            }
+                            self->ReadDrain();
+                          });
+}
+
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  if (drain_deadline_) drain_deadline_->cancel();
   boost::system::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);

@@ -66,6 +66,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void DeliverFrames();
   void WriteNext();
   void Fail(const boost::system::error_code& ec);
+  // After the last write of a closing connection: half-close and read until the peer closes
+  // too (or a deadline), so that unread input does not make the kernel reset the connection
+  // and discard the NOTIFICATION still in flight.
+  void Drain();
+  void ReadDrain();
 
   tcp::socket socket_;
   bool outgoing_;
@@ -84,6 +89,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool paused_ = false;
   bool close_after_writes_ = false;
   bool closed_ = false;
+  bool draining_ = false;
+  std::unique_ptr<asio::steady_timer> drain_deadline_;
 };
 
 }  // namespace evpnd::bgpd
