@@ -248,6 +248,7 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
   peer->in_rib = true;
   peer->established = true;
   peer->max_prefix_warned = false;
+  peer->refresh_in_progress.reset();
   peer->peer_graceful_restart = negotiated.peer_graceful_restart;
   if (peer->stale_timer) {
     // RFC 4724 §4.2: if the new OPEN lacks the capability, the family, or the F bit, the stale
@@ -324,6 +325,8 @@ void Daemon::OnUpdate(PeerSession& session, const wire::UpdateMessage& update,
     spdlog::warn("peer {}: UPDATE not applied: {}", session.Name(), result.status().message());
     return;
   }
+  spdlog::debug("peer {}: UPDATE: {} announced, {} withdrawn, {} rejected", session.Name(),
+                result->announced, result->withdrawn, result->rejected);
   if (result->end_of_rib) {
     spdlog::info("peer {}: End-of-RIB for {} ({} stale routes swept)", session.Name(),
                  wire::AfiSafiName(*result->end_of_rib), result->swept);
@@ -371,12 +374,23 @@ void Daemon::OnRouteRefresh(PeerSession& session, const wire::RouteRefreshMessag
   Peer* peer = Find(session);
   if (peer == nullptr || !peer->in_rib) return;
   switch (rr.subtype) {
-    case wire::RouteRefreshMessage::kNormal:
-      // RFC 2918 §4: re-advertise the Adj-RIB-Out to the peer.
+    case wire::RouteRefreshMessage::kNormal: {
+      // RFC 2918 §4: re-advertise the Adj-RIB-Out to the peer. RFC 7313 §4: with enhanced route
+      // refresh, between a BoRR and an EoRR so the peer can sweep what we no longer send.
+      const auto& negotiated = session.fsm().negotiated();
+      const bool enhanced = negotiated && negotiated->enhanced_route_refresh;
+      spdlog::info("peer {}: route refresh for {}: re-advertising{}", session.Name(),
+                   wire::AfiSafiName(rr.family), enhanced ? " between BoRR and EoRR" : "");
+      if (enhanced) {
+        session.SendRouteRefresh(
+            {rr.family, wire::RouteRefreshMessage::kBeginningOfRefresh, {}});
+        peer->refresh_in_progress = rr.family;
+      }
       if (absl::Status s = adj_rib_out_->MarkAllDirty(peer->id); !s.ok()) {
         spdlog::warn("peer {}: route refresh: {}", session.Name(), s.message());
       }
       break;
+    }
     case wire::RouteRefreshMessage::kBeginningOfRefresh:
       // RFC 7313 §4: routes not re-advertised before the EoRR are stale.
       (void)rib_->MarkStale(peer->id);
@@ -412,8 +426,22 @@ void Daemon::Propagate() {
     // A group blocked on a full write queue resumes from OnWritable, not by spinning here.
     if (Flush(group)) more = more || adj_rib_out_->HasWork(group);
   }
+  FinishRefreshes();
   // Yield to I/O between rounds; write completions (OnWritable) resume blocked groups.
   if (more) SchedulePropagate();
+}
+
+void Daemon::FinishRefreshes() {
+  for (auto& [address, peer] : peers_) {
+    if (!peer.refresh_in_progress || !peer.established) continue;
+    std::optional<rib::UpdateGroupId> group = adj_rib_out_->GroupOf(peer.id);
+    if (group && adj_rib_out_->HasWork(*group)) continue;
+    peer.session->SendRouteRefresh(
+        {*peer.refresh_in_progress, wire::RouteRefreshMessage::kEndOfRefresh, {}});
+    spdlog::info("peer {}: route refresh for {} done, EoRR sent", peer.session->Name(),
+                 wire::AfiSafiName(*peer.refresh_in_progress));
+    peer.refresh_in_progress.reset();
+  }
 }
 
 bool Daemon::Flush(rib::UpdateGroupId group) {

@@ -60,6 +60,8 @@ class Daemon : public PeerSession::Owner {
     bool established = false;
     bool in_rib = false;  // known to the RIB (established, or kept stale by graceful restart)
     bool max_prefix_warned = false;
+    // RFC 7313: a refresh we are answering with BoRR ... EoRR; the EoRR follows the last UPDATE.
+    std::optional<wire::AfiSafi> refresh_in_progress;
     // The peer's graceful restart capability from the last session, if it sent one.
     std::optional<wire::GracefulRestartCapability> peer_graceful_restart;
     // RFC 4724 §4.2: how long stale routes are kept (restart time, then the wait for
@@ -83,6 +85,8 @@ class Daemon : public PeerSession::Owner {
   // waits for OnWritable).
   bool Flush(rib::UpdateGroupId group);
   void InstallMd5Keys();
+  // Sends the EoRR of every refresh whose re-advertisement has been queued completely.
+  void FinishRefreshes();
 
   asio::io_context& io_;
   Config config_;

@@ -179,6 +179,12 @@ void PeerSession::Send(const wire::Message& message) {
   connection_->Send(std::move(*bytes));
 }
 
+void PeerSession::SendRouteRefresh(const wire::RouteRefreshMessage& rr) {
+  if (fsm_.state() != SessionState::kEstablished) return;
+  Send(rr);
+  fsm_.OnMessageSent(Now());
+}
+
 void PeerSession::SendUpdate(std::shared_ptr<const std::vector<uint8_t>> bytes) {
   if (!connection_ || fsm_.state() != SessionState::kEstablished) return;
   connection_->Send(std::move(bytes));

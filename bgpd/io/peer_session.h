@@ -52,6 +52,8 @@ class PeerSession : public Connection::Handler {
                      std::optional<absl::Duration> restart_after);
   // An accepted connection from this peer's address.
   void Accept(tcp::socket socket);
+  // Sends a ROUTE-REFRESH (or an RFC 7313 BoRR/EoRR marker) on an Established session.
+  void SendRouteRefresh(const wire::RouteRefreshMessage& rr);
   // Sends an encoded UPDATE (made for this session's SendContext()).
   void SendUpdate(std::shared_ptr<const std::vector<uint8_t>> bytes);
 

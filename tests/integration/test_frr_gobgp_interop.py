@@ -321,6 +321,22 @@ def run(args):
         for x in fdb:
             L.log(f"  kernel fdb: {x}")
 
+        # 3b. route refresh (RFC 2918) answered with RFC 7313 BoRR ... EoRR ------------------
+        if rr:
+            L.log("3b. route refresh from FRR")
+            mark = rr.mark()
+            frr.vtysh(f"clear bgp l2vpn evpn {RR_FRR_IP} soft in")
+            rr.wait_log(rf"peer {re.escape(FRR_IP)}: route refresh for l2vpn-evpn: "
+                        r"re-advertising between BoRR and EoRR", TIMEOUT, since=mark)
+            rr.wait_log(rf"peer {re.escape(FRR_IP)}: route refresh for l2vpn-evpn done, EoRR sent",
+                        TIMEOUT, since=mark)
+            # FRR marks our routes stale at the BoRR and sweeps the unrefreshed ones at the EoRR:
+            # GoBGP's routes must survive because evpnd re-advertised them in between.
+            lab.hold_for(lambda: not (frr_has_rd_prefix(frr, GO_RD, GO_T2) and
+                                      frr_has_rd_prefix(frr, GO_RD, GO_T3)), 3,
+                         "GoBGP's routes vanished from FRR during the enhanced route refresh")
+            L.log("  evpnd answered with BoRR, the routes, EoRR; FRR kept GoBGP's routes")
+
         # 4. withdrawals ---------------------------------------------------------------
         L.log("4. withdrawals")
         go.cli("global", "rib", "-a", "evpn", "del", "macadv", GO_MAC, GO_MAC_IP, "etag", "0",
