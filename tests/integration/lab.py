@@ -593,3 +593,23 @@ def main(test_fn, name, add_args=None):
         print(f"FAIL: {name}: {e}", flush=True)
         sys.exit(1)
     print(f"PASS: {name} ({time.monotonic() - start:.1f} s)", flush=True)
+
+
+def run_subtests(tests, only, args):
+    """Runs (name, fn) sub-tests, all of them or those named in `only` (a name or its group,
+    the part before '/'); raises TestFailure naming the ones that failed."""
+    failures = []
+    for name, fn in tests:
+        if only and name not in only and name.split("/")[0] not in only:
+            continue
+        log(f"--- {name}")
+        start = time.monotonic()
+        try:
+            fn(args)
+        except TestFailure as e:
+            log(f"FAIL {name}: {e}")
+            failures.append(name)
+            continue
+        log(f"ok   {name} ({time.monotonic() - start:.1f} s)")
+    if failures:
+        raise TestFailure(f"failed sub-tests: {', '.join(failures)}")

@@ -301,21 +301,7 @@ TESTS = [("ebgp", test_ebgp), ("ibgp", test_ibgp), ("hold-timer", test_hold_time
 
 def run(args):
     L.require_tools(args.evpnd, "ip", "ss")
-    failures = []
-    for name, fn in TESTS:
-        if args.only and name not in args.only:
-            continue
-        L.log(f"--- {name}")
-        start = time.monotonic()
-        try:
-            fn(args)
-        except L.TestFailure as e:
-            L.log(f"FAIL {name}: {e}")
-            failures.append(name)
-            continue
-        L.log(f"ok   {name} ({time.monotonic() - start:.1f} s)")
-    if failures:
-        raise L.TestFailure(f"failed sub-tests: {', '.join(failures)}")
+    L.run_subtests(TESTS, args.only, args)
 
 
 if __name__ == "__main__":

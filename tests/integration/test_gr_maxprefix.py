@@ -579,21 +579,7 @@ def run(args):
     unknown = [o for o in args.only if o not in known]
     if unknown:
         raise L.TestFailure(f"unknown sub-test(s) {unknown}; known: {sorted(known)}")
-    failures = []
-    for name, fn in TESTS:
-        if args.only and name not in args.only and name.split("/")[0] not in args.only:
-            continue
-        L.log(f"--- {name}")
-        start = time.monotonic()
-        try:
-            fn(args)
-        except L.TestFailure as e:
-            L.log(f"FAIL {name}: {e}")
-            failures.append(name)
-            continue
-        L.log(f"ok   {name} ({time.monotonic() - start:.1f} s)")
-    if failures:
-        raise L.TestFailure(f"failed sub-tests: {', '.join(failures)}")
+    L.run_subtests(TESTS, args.only, args)
 
 
 if __name__ == "__main__":
