@@ -58,6 +58,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool open() const { return socket_.is_open(); }
   size_t WriteQueueBytes() const { return queued_bytes_; }
   tcp::endpoint remote() const { return remote_; }
+  int native_handle() { return socket_.native_handle(); }
   tcp::endpoint local() const { return local_; }
 
  private:

@@ -137,7 +137,17 @@ void PeerSession::Apply(FsmActions actions) {
     } else if (auto* send = std::get_if<SendMessageAction>(&action)) {
       Send(send->message);
     } else if (auto* up = std::get_if<EstablishedAction>(&action)) {
-      if (connection_) connection_->SetMaxMessageSize(up->session.ReceiveContext().max_message_size);
+      if (connection_) {
+        connection_->SetMaxMessageSize(up->session.ReceiveContext().max_message_size);
+        // Unacknowledged output for longer than the hold time means the peer stopped reading.
+        if (up->session.hold_time_s > 0) {
+          if (absl::Status s = SetUserTimeout(connection_->native_handle(),
+                                              absl::Seconds(up->session.hold_time_s));
+              !s.ok()) {
+            spdlog::warn("peer {}: {}", Name(), s.message());
+          }
+        }
+      }
       spdlog::info("peer {}: established, AS {}, hold {} s, families {}", Name(),
                    up->session.peer_as, up->session.hold_time_s, up->session.families.size());
       owner_.OnEstablished(*this, up->session);

@@ -43,6 +43,14 @@ absl::Status SetTcpMd5(int fd, const evpn::IpAddress& peer, const std::string& k
   return absl::OkStatus();
 }
 
+absl::Status SetUserTimeout(int fd, absl::Duration timeout) {
+  const unsigned int ms = static_cast<unsigned int>(absl::ToInt64Milliseconds(timeout));
+  if (setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) != 0) {
+    return Errno("TCP_USER_TIMEOUT");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops) {
   const int ttl = 255;
   const int min_ttl = 256 - hops;

@@ -18,5 +18,8 @@ namespace evpnd::bgpd {
 absl::Status SetTcpMd5(int fd, const evpn::IpAddress& peer, const std::string& key);
 // RFC 5082 §3: outgoing TTL (hop limit) 255 and a minimum incoming TTL of 256 - hops.
 absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops);
+// RFC 5482: abort the connection when sent data stays unacknowledged this long. A peer that
+// keeps sending KEEPALIVEs but never reads would otherwise hold its update group forever.
+absl::Status SetUserTimeout(int fd, absl::Duration timeout);
 
 }  // namespace evpnd::bgpd
