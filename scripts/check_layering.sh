@@ -28,5 +28,16 @@ forbid rib 'fib-sync/|bgpd/(session|io|api|daemon|cli)/|proto/' "higher modules"
 forbid fib-sync/reconcile "$pure_io" "I/O, clocks, randomness or RPC headers (pure module)"
 forbid fib-sync 'bgpd/' "bgpd (fib-sync never sees the speaker)"
 forbid bgpd/session "$pure_io" "I/O, clocks, randomness or RPC headers (pure module)"
+# Pure modules take time as a parameter: no clock reads, whatever the header.
+for dir in evpn bgpd/wire rib fib-sync/reconcile bgpd/session; do
+  [[ -d $dir ]] || continue
+  hits=$(grep -rnE "absl::(Now|GetCurrentTimeNanos)\(|(system|steady)_clock::now|time\(nullptr\)" \
+           "$dir" --include='*.h' --include='*.cc' || true)
+  if [[ -n $hits ]]; then
+    echo "layering: $dir must not read a clock (time is a parameter):"
+    echo "$hits"
+    status=1
+  fi
+done
 [[ $status -eq 0 ]] && echo "layering: ok"
 exit $status

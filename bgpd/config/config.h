@@ -13,7 +13,12 @@
 #include <vector>
 
 #include "bgpd/wire/codec_context.h"
+#include "evpn/extended_community.h"
 #include "evpn/ip_address.h"
+#include "evpn/label.h"
+#include "evpn/mac_address.h"
+#include "evpn/mac_mobility.h"
+#include "evpn/route_distinguisher.h"
 
 namespace evpnd::bgpd {
 
@@ -97,10 +102,42 @@ struct GlobalConfig {
   friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };
 
+// A MAC the operator declares local to a VNI (a host that may stay silent, or a pinned one).
+struct LocalMacConfig {
+  evpn::MacAddress mac;
+  std::vector<evpn::IpAddress> ips;
+  // RFC 7432 §15.2 static MAC: advertised sticky, never moves.
+  bool sticky = false;
+  friend bool operator==(const LocalMacConfig&, const LocalMacConfig&) = default;
+};
+
+// One VNI (VLAN-based service, RFC 8365 §5.1.2), RD and RTs resolved.
+struct VniConfig {
+  evpn::Vni vni = 0;
+  evpn::RouteDistinguisher rd;
+  bool rd_auto = true;  // derived as router-id:index
+  std::vector<evpn::RouteTarget> import_route_targets;
+  std::vector<evpn::RouteTarget> export_route_targets;
+  evpn::IpAddress vtep;
+  // The kernel devices fib-sync binds the VNI to; empty = found by VNI.
+  std::string bridge;
+  std::string vxlan_device;
+  std::vector<LocalMacConfig> local_macs;
+  friend bool operator==(const VniConfig&, const VniConfig&) = default;
+};
+
+struct EvpnConfig {
+  evpn::DuplicateDetectionConfig duplicate_detection;
+  // In file order, VNIs unique.
+  std::vector<VniConfig> vnis;
+  friend bool operator==(const EvpnConfig&, const EvpnConfig&) = default;
+};
+
 struct Config {
   GlobalConfig global;
   // One per neighbor, addresses unique, in file order.
   std::vector<PeerConfig> peers;
+  EvpnConfig evpn;
 
   // The peer with this address, or nullptr.
   const PeerConfig* FindPeer(const evpn::IpAddress& address) const {

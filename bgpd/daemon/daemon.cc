@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "bgpd/io/clock.h"
 #include "bgpd/io/log.h"
 #include "bgpd/io/socket_options.h"
 #include "bgpd/wire/notification_codes.h"
@@ -48,7 +49,9 @@ Daemon::Daemon(asio::io_context& io, Config config)
         return DispatchIncoming(from, std::move(s));
       }),
       rib_(std::make_unique<rib::Rib>(MakeRibConfig(config_.global))),
-      adj_rib_out_(std::make_unique<rib::AdjRibOut>(*rib_)) {}
+      adj_rib_out_(std::make_unique<rib::AdjRibOut>(*rib_)),
+      evpn_(std::make_unique<rib::EvpnService>(*rib_)),
+      evpn_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -61,6 +64,7 @@ absl::Status Daemon::Start() {
   }
   for (const PeerConfig& peer : config_.peers) AddPeer(peer);
   InstallMd5Keys();
+  ConfigureEvpn(nullptr);
   return status;
 }
 
@@ -165,8 +169,10 @@ void Daemon::Reload(Config config) {
     peers_.clear();
     addresses_.clear();
     adj_rib_out_.reset();
+    evpn_.reset();
     rib_ = std::make_unique<rib::Rib>(MakeRibConfig(config.global));
     adj_rib_out_ = std::make_unique<rib::AdjRibOut>(*rib_);
+    evpn_ = std::make_unique<rib::EvpnService>(*rib_);
     listener_.Close();
     listener_md5_keys_.clear();  // new listening sockets start without keys
     config_ = std::move(config);
@@ -184,11 +190,13 @@ void Daemon::Reload(Config config) {
     spdlog::info("peer {}: {}", address.ToString(), removed ? "removed" : "changed, restarting");
     RemovePeer(address, removed ? wire::kPeerDeConfigured : wire::kOtherConfigurationChange);
   }
+  const EvpnConfig previous_evpn = config_.evpn;
   config_ = std::move(config);
   for (const PeerConfig& peer : config_.peers) {
     if (peers_.find(peer.address) == peers_.end()) AddPeer(peer);
   }
   InstallMd5Keys();
+  if (!(previous_evpn == config_.evpn)) ConfigureEvpn(&previous_evpn);
 }
 
 void Daemon::Shutdown(const std::string& communication) {
@@ -420,7 +428,12 @@ void Daemon::SchedulePropagate() {
 
 void Daemon::Propagate() {
   std::vector<rib::BestPathChange> changes = rib_->RunDecision(kDecisionBudget);
-  if (!changes.empty()) adj_rib_out_->OnBestPathChanges(changes);
+  if (!changes.empty()) {
+    adj_rib_out_->OnBestPathChanges(changes);
+    // Imports and mobility decisions; our own originations it causes are decided next round.
+    OnMacEvents(evpn_->OnBestPathChanges(changes, MonotonicNow()));
+  }
+  DrainFdbChanges();
   bool more = rib_->pending_decisions() > 0;
   for (rib::UpdateGroupId group : adj_rib_out_->GroupsWithWork()) {
     // A group blocked on a full write queue resumes from OnWritable, not by spinning here.

@@ -6,8 +6,12 @@
 //
 //   core thread (one io_context) ----------------------------------------------------------
 //     Listener --accept--> PeerSession (Fsm + Connection + timer) --UPDATE--> Rib
-//                                         ^                                     |
-//                                         +------ encoded UPDATEs (pulled) <----+
+//                                         ^                                   |  ^
+//                                         |                      best-path    |  | Originate
+//                                         |                      changes      v  | (type 2/3)
+//                                         |                              EvpnService (MAC-VRFs,
+//                                         |                              mobility) --> FDB feed
+//                                         +------ encoded UPDATEs (pulled) <--- AdjRibOut
 //     signal_set: SIGHUP -> Reload(), SIGTERM/SIGINT -> Shutdown()
 //   (netlink thread and gRPC threads arrive with fib-sync and the API)
 //
@@ -26,6 +30,7 @@
 #include "bgpd/io/listener.h"
 #include "bgpd/io/peer_session.h"
 #include "rib/adj_rib_out.h"
+#include "rib/evpn_service.h"
 #include "rib/rib.h"
 
 namespace evpnd::bgpd {
@@ -44,6 +49,7 @@ class Daemon : public PeerSession::Owner {
 
   const Config& config() const { return config_; }
   const rib::Rib& rib() const { return *rib_; }
+  const rib::EvpnService& evpn() const { return *evpn_; }
 
   // PeerSession::Owner
   void OnEstablished(PeerSession& peer, const NegotiatedSession& session) override;
@@ -85,6 +91,13 @@ class Daemon : public PeerSession::Owner {
   // waits for OnWritable).
   bool Flush(rib::UpdateGroupId group);
   void InstallMd5Keys();
+  // EVPN (daemon_evpn.cc): applies config_.evpn; `previous` is the EVPN config before a reload
+  // (null at start), to learn and age the declared local MACs that changed.
+  void ConfigureEvpn(const EvpnConfig* previous);
+  void OnMacEvents(const std::vector<rib::MacEvent>& events);
+  void ArmEvpnTimer();
+  // Until fib-sync consumes it: logs the FDB feed.
+  void DrainFdbChanges();
   // Sends the EoRR of every refresh whose re-advertisement has been queued completely.
   void FinishRefreshes();
 
@@ -93,6 +106,8 @@ class Daemon : public PeerSession::Owner {
   Listener listener_;
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::AdjRibOut> adj_rib_out_;
+  std::unique_ptr<rib::EvpnService> evpn_;
+  asio::steady_timer evpn_timer_;
   std::map<evpn::IpAddress, Peer> peers_;
   std::map<rib::PeerId, evpn::IpAddress> addresses_;  // PeerId -> key of peers_
   // TCP-MD5 keys installed on the listening sockets, to remove the ones a reload drops.

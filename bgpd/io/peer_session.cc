@@ -2,6 +2,7 @@
 #include "bgpd/io/peer_session.h"
 
 #include "absl/strings/str_cat.h"
+#include "bgpd/io/clock.h"
 #include "bgpd/io/log.h"
 #include "bgpd/io/socket_options.h"
 #include "bgpd/wire/notification_codes.h"
@@ -21,13 +22,8 @@ wire::NotificationMessage ToNotification(const wire::WireError& e) {
   return wire::NotificationMessage{e.code, e.subcode, e.data};
 }
 
-// The FSM's clock: monotonic, so wall-clock steps (NTP, VM resume) never fire or starve the
-// hold and keepalive timers.
-absl::Time Now() {
-  return absl::FromUnixNanos(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count());
-}
+// The FSM's clock: monotonic (clock.h).
+absl::Time Now() { return MonotonicNow(); }
 
 asio::ip::address ToAsio(const evpn::IpAddress& a) {
   if (a.is_v4()) return asio::ip::address_v4(a.v4_host_order());

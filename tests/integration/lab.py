@@ -276,6 +276,26 @@ class Evpnd(Proc):
         super().__init__(lab, name, ns, [binary, "-c", self.config_path, "--log-level", log_level],
                          os.path.join(lab.tmp, f"{name}.log"))
 
+    def reload(self, config_text):
+        """Rewrites the configuration file and sends SIGHUP; returns the log mark from before."""
+        mark = self.mark()
+        with open(self.config_path, "w") as f:
+            f.write(config_text)
+        self.signal(signal.SIGHUP)
+        self.wait_log(r"reloading ", 10, f"{self.name} to reload", since=mark)
+        return mark
+
+    def mac_location(self, vni, mac):
+        """Where this evpnd's last logged decision about (vni, mac) put it: ('local'|'remote',
+        vtep, sequence), or None. Needs log level debug."""
+        lines = self.grep(rf"vni {vni} mac {re.escape(mac)}: .*; at ")
+        if not lines:
+            return None
+        m = re.search(r"; at (local VTEP|VTEP|nowhere)(?: (\S+) sequence (\d+))?", lines[-1])
+        if m.group(1) == "nowhere":
+            return ("nowhere", None, None)
+        return ("local" if m.group(1) == "local VTEP" else "remote", m.group(2), int(m.group(3)))
+
     def established(self, peer=None, since=0):
         """Lines announcing an Established session (all peers, or one peer address)."""
         who = re.escape(peer) if peer else r"\S+"
@@ -289,10 +309,39 @@ class Evpnd(Proc):
         return re.search(r": \w+ -> (\w+) on ", moves[-1]).group(1)
 
 
-def evpnd_config(router_id, local_as, peers, listen=(), cluster_id=None):
+def evpn_block(vnis, vtep=None, duplicate=None):
+    """The `evpn { ... }` block of an evpnd configuration. `vnis`: list of dicts with `vni` and
+    optionally `rd`, `route_targets` (list) and `local_macs` (list of dicts: mac, ips, sticky);
+    `duplicate`: DuplicateMacDetection fields (max_moves, window_s, freeze, recovery_s)."""
+    out = ["evpn {"]
+    if vtep:
+        out.append(f'  vtep_address: "{vtep}"')
+    if duplicate:
+        out.append("  duplicate_mac_detection {")
+        for key, value in duplicate.items():
+            out.append(f"    {key}: {str(value).lower() if isinstance(value, bool) else value}")
+        out.append("  }")
+    for v in vnis:
+        out += ["  vnis {", f"    vni: {v['vni']}"]
+        if "rd" in v:
+            out.append(f'    rd: "{v["rd"]}"')
+        out += [f'    route_targets: "{rt}"' for rt in v.get("route_targets", ())]
+        for m in v.get("local_macs", ()):
+            out += ["    local_macs {", f'      mac: "{m["mac"]}"']
+            out += [f'      ips: "{ip}"' for ip in m.get("ips", ())]
+            if m.get("sticky"):
+                out.append("      sticky: true")
+            out.append("    }")
+        out.append("  }")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def evpnd_config(router_id, local_as, peers, listen=(), cluster_id=None, evpn=None):
     """An evpnd configuration (proto/config.proto, text format). `peers` is a list of dicts with
     `address` and any PeerSettings field (remote_as, passive, password, route_reflector_client,
-    families, ...) plus `hold_time_s`, `keepalive_s`, `connect_retry_s` for the timers."""
+    families, ...) plus `hold_time_s`, `keepalive_s`, `connect_retry_s` for the timers. `evpn`:
+    an evpn_block() text."""
     out = ["global {", f'  router_id: "{router_id}"', f"  local_as: {local_as}"]
     out += [f'  listen_addresses: "{a}"' for a in listen]
     if cluster_id:
@@ -319,7 +368,7 @@ def evpnd_config(router_id, local_as, peers, listen=(), cluster_id=None):
                     v = json.dumps(v)
                 out.append(f"    {key}: {v}")
         out += ["  }", "}"]
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + (evpn or "")
 
 
 class Frr:

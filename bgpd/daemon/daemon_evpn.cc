@@ -1,0 +1,153 @@
+// The daemon's EVPN glue: configures the EVPN service from config_.evpn (VNIs, duplicate MAC
+// detection, the local MACs the file declares), runs its recovery timer, and reports what it
+// decides. Until fib-sync consumes the FDB feed, the feed is logged at debug level.
+// Standards: RFC 7432 §15 (what is logged as a warning: duplicate MACs, sticky conflicts).
+#include <algorithm>
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "bgpd/daemon/daemon.h"
+#include "bgpd/io/clock.h"
+#include "bgpd/io/log.h"
+
+namespace evpnd::bgpd {
+namespace {
+
+rib::EvpnInstanceConfig ToInstance(const VniConfig& v) {
+  return rib::EvpnInstanceConfig{v.vni, v.rd, v.import_route_targets, v.export_route_targets,
+                                 v.vtep};
+}
+
+const LocalMacConfig* FindMac(const std::vector<LocalMacConfig>& macs,
+                              const evpn::MacAddress& mac) {
+  for (const LocalMacConfig& m : macs) {
+    if (m.mac == mac) return &m;
+  }
+  return nullptr;
+}
+
+const VniConfig* FindVni(const EvpnConfig* config, evpn::Vni vni) {
+  if (config == nullptr) return nullptr;
+  for (const VniConfig& v : config->vnis) {
+    if (v.vni == vni) return &v;
+  }
+  return nullptr;
+}
+
+std::string Where(const std::optional<evpn::MacLocation>& location) {
+  if (!location.has_value()) return "nowhere";
+  return absl::StrCat(location->local ? "local VTEP " : "VTEP ", location->vtep.ToString(),
+                      " sequence ", location->sequence, location->sticky ? " sticky" : "");
+}
+
+}  // namespace
+
+void Daemon::ConfigureEvpn(const EvpnConfig* previous) {
+  const absl::Time now = MonotonicNow();
+  std::vector<rib::EvpnInstanceConfig> instances;
+  for (const VniConfig& v : config_.evpn.vnis) instances.push_back(ToInstance(v));
+  OnMacEvents(evpn_->Configure(std::move(instances), config_.evpn.duplicate_detection, now));
+  for (const VniConfig& v : config_.evpn.vnis) {
+    const VniConfig* before = FindVni(previous, v.vni);
+    // Declared MACs that went, or lost IPs.
+    if (before != nullptr) {
+      for (const LocalMacConfig& old : before->local_macs) {
+        const LocalMacConfig* next = FindMac(v.local_macs, old.mac);
+        if (next == nullptr) {
+          (void)evpn_->AgeLocal(v.vni, old.mac, std::nullopt, now);
+          continue;
+        }
+        for (const evpn::IpAddress& ip : old.ips) {
+          if (std::find(next->ips.begin(), next->ips.end(), ip) == next->ips.end()) {
+            (void)evpn_->AgeLocal(v.vni, old.mac, ip, now);
+          }
+        }
+      }
+    }
+    // New or changed ones are learned (again).
+    for (const LocalMacConfig& m : v.local_macs) {
+      const LocalMacConfig* old = before != nullptr ? FindMac(before->local_macs, m.mac) : nullptr;
+      if (old != nullptr && *old == m) continue;
+      auto learned = evpn_->LearnLocal(v.vni, m.mac, std::nullopt, m.sticky, now);
+      for (const evpn::IpAddress& ip : m.ips) {
+        if (learned.ok()) learned = evpn_->LearnLocal(v.vni, m.mac, ip, m.sticky, now);
+      }
+      if (!learned.ok()) {
+        spdlog::error("vni {}: local MAC {}: {}", v.vni, m.mac.ToString(),
+                      learned.status().message());
+      } else {
+        OnMacEvents(*learned);
+      }
+    }
+    spdlog::info("vni {}: rd {}, vtep {}, {} import / {} export route targets, {} declared MACs",
+                 v.vni, v.rd.ToString(), v.vtep.ToString(), v.import_route_targets.size(),
+                 v.export_route_targets.size(), v.local_macs.size());
+  }
+  ArmEvpnTimer();
+  SchedulePropagate();
+}
+
+void Daemon::OnMacEvents(const std::vector<rib::MacEvent>& events) {
+  using evpn::MobilityDecision;
+  for (const rib::MacEvent& e : events) {
+    const std::string mac = e.mac.ToString();
+    switch (e.decision) {
+      case MobilityDecision::kDuplicateDetected:
+        spdlog::warn(
+            "vni {} mac {}: duplicate (moved {} times within {}); no longer advertised, kept at "
+            "{}",
+            e.vni, mac, evpn_->duplicate_detection().max_moves,
+            absl::FormatDuration(evpn_->duplicate_detection().window), Where(e.location));
+        break;
+      case MobilityDecision::kStickyConflict:
+        spdlog::warn("vni {} mac {}: conflicting claims on a sticky (static) MAC; now at {}",
+                     e.vni, mac, Where(e.location));
+        break;
+      case MobilityDecision::kDuplicateCleared:
+        spdlog::info("vni {} mac {}: duplicate mark cleared; at {}", e.vni, mac,
+                     Where(e.location));
+        break;
+      default:
+        spdlog::debug("vni {} mac {}: {}; at {}", e.vni, mac, evpn::ToString(e.decision),
+                      Where(e.location));
+        break;
+    }
+  }
+  if (!events.empty()) {
+    ArmEvpnTimer();
+    SchedulePropagate();
+  }
+}
+
+void Daemon::ArmEvpnTimer() {
+  const std::optional<absl::Time> due = evpn_->NextDeadline();
+  if (!due.has_value()) {
+    evpn_timer_.cancel();
+    return;
+  }
+  const absl::Duration in = std::max(*due - MonotonicNow(), absl::ZeroDuration());
+  evpn_timer_.expires_after(absl::ToChronoNanoseconds(in));
+  evpn_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    OnMacEvents(evpn_->OnTimer(MonotonicNow()));
+    ArmEvpnTimer();
+  });
+}
+
+void Daemon::DrainFdbChanges() {
+  if (!evpn_->HasFdbChanges()) return;
+  const rib::FdbChanges changes = evpn_->TakeFdbChanges();
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  for (const rib::RemoteMacChange& c : changes.macs) {
+    static constexpr const char* kKinds[] = {"add", "replace", "delete"};
+    spdlog::debug("fdb: vni {} mac {} {} vtep {}", c.vni, c.mac.ToString(),
+                  kKinds[static_cast<int>(c.kind)], c.vtep.ToString());
+  }
+  for (const rib::FloodListChange& c : changes.flood) {
+    spdlog::debug("fdb: vni {} flood {} vtep {}", c.vni, c.add ? "add" : "delete",
+                  c.vtep.ToString());
+  }
+}
+
+}  // namespace evpnd::bgpd
