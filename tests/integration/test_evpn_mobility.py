@@ -21,10 +21,20 @@ Sub-tests (each in a namespace of its own; --only NAME picks some):
               B -> C -> B -> C; some instance logs "duplicate" with a warning and stops
               advertising it, and about 6 s later logs the duplicate mark cleared.
 
+  frr-move    evpnd (VTEP 10.250.255.2) and a real FRR 8.4 VTEP (zebra + bgpd, advertise-all-vni,
+              VTEP 10.250.255.1, bridge br100 + vxlan100 in its namespace), iBGP. The MAC starts
+              declared at evpnd: FRR's `show evpn mac vni 100` has it remote at 10.250.255.2.
+              Move to FRR (the host behind FRR's port h1p sends a frame): FRR advertises it with
+              MM:1 (`show bgp l2vpn evpn route detail json`) and evpnd logs it moved away to
+              10.250.255.1 with sequence 1. Move back (evpnd learns it again): evpnd advertises
+              sequence 2, FRR's table shows MM:2 on evpnd's route and its MAC table points at
+              10.250.255.2 again.
+
 Usage (root): python3 test_evpn_mobility.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
 Not root: prints "SKIPPED: ..." and exits 0. EVT_KEEP=1 keeps the logs of a run.
 """
 
+import json
 import os
 import re
 import sys
@@ -152,7 +162,118 @@ def test_duplicate(args):
         lab.check_alive()
 
 
-TESTS = [("flood", test_flood), ("move-twice", test_move_twice), ("duplicate", test_duplicate)]
+FRR_VTEP, EV_VTEP = "10.250.255.1", "10.250.255.2"
+FRR_IP, EV_IP = "10.0.1.1", "10.0.1.2"
+FRR_CONF = f"""hostname evt-frr
+log timestamp precision 3
+router bgp 65000
+ bgp router-id {FRR_VTEP}
+ no bgp default ipv4-unicast
+ neighbor {EV_IP} remote-as 65000
+ address-family l2vpn evpn
+  neighbor {EV_IP} activate
+  advertise-all-vni
+ exit-address-family
+"""
+MAC_PREFIX = f"[2]:[0]:[48]:[{MAC}]"
+
+
+def ev_config(macs):
+    evpn = L.evpn_block([dict(vni=VNI, local_macs=[dict(mac=m) for m in macs])], vtep=EV_VTEP)
+    return L.evpnd_config(EV_VTEP, 65000, [dict(address=FRR_IP, remote_as=65000,
+                                                 connect_retry_s=1)], listen=[EV_IP], evpn=evpn)
+
+
+def frr_paths(frr, prefix):
+    """{rd: extended community string} of every path FRR holds for `prefix`."""
+    table = frr.vtysh_json("show bgp l2vpn evpn route detail json")
+    out = {}
+    for rd, entries in table.items():
+        if not isinstance(entries, dict) or prefix not in entries:
+            continue
+        for group in entries[prefix].get("paths") or []:
+            for path in group if isinstance(group, list) else [group]:
+                out[rd] = (path.get("extendedCommunity") or {}).get("string", "")
+    return out
+
+
+def frr_path_with(frr, vtep, community):
+    """The extended communities of FRR's path for the MAC under an RD of `vtep` (router-id:N)
+    when they hold `community`, else None."""
+    for rd, ecs in frr_paths(frr, MAC_PREFIX).items():
+        if rd.startswith(f"{vtep}:") and community in ecs:
+            return f"{rd}: {ecs}"
+    return None
+
+
+def frr_mac_line(frr):
+    for line in frr.vtysh(f"show evpn mac vni {VNI}").splitlines():
+        if line.startswith(MAC):
+            return line.split()
+    return None
+
+
+def test_frr_move(args):
+    L.require_tools(f"{L.FRR_BIN}/zebra", f"{L.FRR_BIN}/bgpd", "vtysh", "bridge")
+    with L.Lab("frr-move") as lab:
+        frr_ns, ev_ns, h1 = lab.netns("frr"), lab.netns("ev"), lab.netns("h1")
+        lab.veth(frr_ns, "f-e", ev_ns, "e-f", f"{FRR_IP}/30", f"{EV_IP}/30")
+        lab.ip(frr_ns, "addr", "add", f"{FRR_VTEP}/32", "dev", "lo")
+        lab.ip(ev_ns, "addr", "add", f"{EV_VTEP}/32", "dev", "lo")
+        # FRR uses a route only if its next hop (the VTEP) is reachable.
+        lab.ip(frr_ns, "route", "add", f"{EV_VTEP}/32", "via", EV_IP)
+        lab.ip(ev_ns, "route", "add", f"{FRR_VTEP}/32", "via", FRR_IP)
+        lab.ip(frr_ns, "link", "add", "br100", "type", "bridge")
+        lab.ip(frr_ns, "link", "add", "vxlan100", "type", "vxlan", "id", str(VNI), "local",
+               FRR_VTEP, "dstport", "4789", "nolearning")
+        lab.ip(frr_ns, "link", "set", "vxlan100", "master", "br100", "addrgenmode", "none")
+        lab.ip(frr_ns, "link", "set", "vxlan100", "type", "bridge_slave", "learning", "off")
+        lab.ip(frr_ns, "link", "set", "vxlan100", "up")
+        lab.ip(frr_ns, "link", "set", "br100", "up")
+        lab.veth(h1, "eth0", frr_ns, "h1p", "192.168.100.1/24", None, mac_a=MAC, up=False)
+        lab.ip(frr_ns, "link", "set", "h1p", "master", "br100")
+        lab.ip(frr_ns, "link", "set", "h1p", "up")
+        ev = lab.evpnd("evpnd", ev_ns, args.evpnd, ev_config([MAC]))
+        frr = lab.frr(frr_ns, FRR_CONF, "hostname evt-frr\n")
+        ev.wait_log(rf"peer {re.escape(FRR_IP)}: established", 30, "evpnd established with FRR")
+
+        L.log("  start: the MAC is local at evpnd")
+        line = lab.poll_until(lambda: (m := frr_mac_line(frr)) and "remote" in m and
+                              EV_VTEP in m and m, 20, "FRR's MAC table to hold it at evpnd")
+        L.log(f"  FRR show evpn mac: {' '.join(line)}")
+
+        L.log("  move 1: evpnd -> FRR (the host appears on FRR's port h1p)")
+        mark = ev.mark()
+        # The host sends a frame: FRR's bridge learns the MAC on h1p (the kernel moves the entry
+        # off vxlan100 even though zebra installed it there with extern_learn).
+        lab.ip(h1, "link", "set", "eth0", "up")
+        lab.sh(h1, "ping", "-c", "1", "-W", "1", "-b", "192.168.100.255", check=False)
+        ecs = lab.poll_until(lambda: frr_path_with(frr, FRR_VTEP, "MM:1"), 20,
+                             "FRR to advertise the MAC with MM:1")
+        L.log(f"  FRR's own route: {ecs}")
+        line = ev.wait_log(rf"vni {VNI} mac {MAC}: local-moved-away; at VTEP "
+                           rf"{re.escape(FRR_VTEP)} sequence 1", 20,
+                           "evpnd to see FRR's sequence 1 and give the MAC up", since=mark)
+        L.log(f"  evpnd: {line}")
+        ev.reload(ev_config([]))  # the old location ages out
+
+        L.log("  move 2: FRR -> evpnd")
+        mark = ev.reload(ev_config([MAC]))
+        line = ev.wait_log(rf"vni {VNI} mac {MAC}: advertise-local; at local VTEP "
+                           rf"{re.escape(EV_VTEP)} sequence 2", 20, "evpnd to advertise sequence 2",
+                           since=mark)
+        L.log(f"  evpnd: {line}")
+        ecs = lab.poll_until(lambda: frr_path_with(frr, EV_VTEP, "MM:2"), 20,
+                             "FRR to show evpnd's route with MM:2")
+        L.log(f"  FRR's copy of evpnd's route: {ecs}")
+        line = lab.poll_until(lambda: (m := frr_mac_line(frr)) and "remote" in m and
+                              EV_VTEP in m and m, 20, "FRR's MAC table to point at evpnd again")
+        L.log(f"  FRR show evpn mac: {' '.join(line)}")
+        lab.check_alive()
+
+
+TESTS = [("flood", test_flood), ("move-twice", test_move_twice), ("duplicate", test_duplicate),
+         ("frr-move", test_frr_move)]
 
 
 def run(args):
