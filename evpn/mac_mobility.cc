@@ -29,13 +29,19 @@ MacClaim LocalClaim(const MacState& s, const MobilityContext& context) {
 // The sequence number of a new local claim. RFC 7432 §15.1 (paraphrased): a PE that learns
 // locally a MAC for which it holds MAC/IP routes from other PEs advertises it with a sequence
 // number one above the highest it received. Without remote claims the last number we used
-// stands, so a re-learn never goes backwards.
+// stands, so a re-learn never goes backwards; it stands too while it still beats every remote
+// claim. (One exactly 2^31 behind a remote number does not: that pair compares numerically.)
 uint32_t NextLocalSequence(const MacState& s) {
   if (s.remote_claims.empty()) return s.local_sequence;
   std::vector<uint32_t> seqs;
   for (const MacClaim& c : s.remote_claims) seqs.push_back(c.sequence);
-  const uint32_t next = HighestSequence(seqs) + 1;  // wraps at 2^32, as serial numbers do
-  return SequenceAfter(next, s.local_sequence) ? next : s.local_sequence;
+  const uint32_t highest = HighestSequence(seqs);
+  const uint32_t next = highest + 1;  // wraps at 2^32, as serial numbers do
+  // A first claim is always remote + 1: 0 may be "after" a remote number past 2^31 in serial
+  // arithmetic, but peers that compare numerically (FRR) would not agree.
+  const bool keep = s.claimed && SequenceAfter(s.local_sequence, next) &&
+                    SequenceAfter(s.local_sequence, highest);
+  return keep ? s.local_sequence : next;
 }
 
 void RecordMove(MacState& s, const MacLocation& from, const MacLocation& to,
@@ -195,6 +201,7 @@ MobilityDecisions OnLocalLearn(MacState& s, bool sticky, const MobilityContext& 
     if (!was_active) {
       s.local->moved_away = false;
       s.local_sequence = NextLocalSequence(s);
+      s.claimed = true;
     }
     if (sticky && !s.remote_claims.empty()) out.push_back(MobilityDecision::kStickyConflict);
     Resolve(s, context, now, /*count_move=*/true, out);

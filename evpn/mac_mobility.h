@@ -133,6 +133,8 @@ struct MacState {
   std::optional<LocalMac> local;
   // The sequence number of our claim; kept after an age-out so that a re-learn never goes back.
   uint32_t local_sequence = 0;
+  // We have claimed the MAC before (local_sequence means something).
+  bool claimed = false;
   // One claim per remote VTEP, sorted by VTEP.
   std::vector<MacClaim> remote_claims;
   std::optional<MacLocation> location;

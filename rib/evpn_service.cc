@@ -75,7 +75,7 @@ std::vector<evpn::MacClaim> ClaimsOf(const MacEntry& entry) {
   return claims;
 }
 
-absl::Status CheckLocalMac(const MacAddress& mac) {
+absl::Status CheckUnicastMac(const MacAddress& mac) {
   // IEEE 802: the I/G bit (least significant bit of the first octet) marks group addresses;
   // only unicast MACs are learned and advertised.
   if (mac.IsZero() || (mac.bytes[0] & 0x01) != 0) {
@@ -113,7 +113,9 @@ std::vector<MacEvent> EvpnService::Configure(
     if (it != wanted.end() && it->second == vrf.config) continue;
     if (it != wanted.end()) {
       for (const auto& [mac, entry] : vrf.macs) {
-        if (entry.state.local.has_value()) {
+        // Only MACs that are ours now: one that moved away (RFC 7432 §15.1) is stale here, and
+        // learning it again would claim it with a sequence number above the VTEP it lives on.
+        if (entry.state.LocalActive()) {
           kept.push_back({vni, mac, entry.state.local->sticky, entry.local_ips});
         }
       }
@@ -247,6 +249,12 @@ void EvpnService::Import(const RouteKey& key, const Path& path, Touched& touched
     // RFC 7432 §9.2.2: the remote MAC is reached through the route's next hop, the VTEP.
     const std::optional<IpAddress> vtep = path.NextHop();
     if (!vtep.has_value()) return;
+    // Only unicast MACs are forwarded to a VTEP; a zero or group MAC would clash with the flood
+    // entries (and no PE learns one).
+    if (!CheckUnicastMac(mac_route->mac).ok()) {
+      for (evpn::Vni vni : vnis) ++vrfs_[vni].counters.non_unicast_macs_ignored;
+      return;
+    }
     const evpn::MacMobilityExtendedCommunity mobility = MobilityOf(*path.attributes);
     rec.mac = mac_route->mac;
     for (evpn::Vni vni : vnis) {
@@ -318,7 +326,7 @@ absl::StatusOr<MacVrf*> EvpnService::ForLocal(evpn::Vni vni, const MacAddress& m
   if (vrf == nullptr) {
     return absl::NotFoundError(absl::StrCat("VNI ", vni, " is not configured"));
   }
-  if (absl::Status s = CheckLocalMac(mac); !s.ok()) return s;
+  if (absl::Status s = CheckUnicastMac(mac); !s.ok()) return s;
   return vrf;
 }
 
@@ -359,8 +367,9 @@ absl::StatusOr<std::vector<MacEvent>> EvpnService::AgeLocal(evpn::Vni vni, const
 absl::StatusOr<std::vector<MacEvent>> EvpnService::ClearDuplicate(evpn::Vni vni,
                                                                   const MacAddress& mac,
                                                                   absl::Time now) {
-  MacVrf* vrf = FindMutable(vni);
-  if (vrf == nullptr) return absl::NotFoundError(absl::StrCat("VNI ", vni, " is not configured"));
+  absl::StatusOr<MacVrf*> found = ForLocal(vni, mac);
+  if (!found.ok()) return found.status();
+  MacVrf* vrf = *found;
   auto it = vrf->macs.find(mac);
   if (it == vrf->macs.end()) {
     return absl::NotFoundError(absl::StrCat("VNI ", vni, " has no MAC ", mac.ToString()));

@@ -75,6 +75,8 @@ struct MacVrfCounters {
   // Type-3 routes not usable for the flood list: no PMSI Tunnel attribute, or not ingress
   // replication (RFC 8365 §9 floods by ingress replication only).
   uint64_t type3_without_ingress_replication = 0;
+  // Remote type-2 routes for a zero or group MAC, not imported.
+  uint64_t non_unicast_macs_ignored = 0;
   uint64_t mac_moves = 0;
   uint64_t duplicates_detected = 0;
   uint64_t sticky_conflicts = 0;

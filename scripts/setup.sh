@@ -12,7 +12,8 @@ build_pkgs=(
   clang libclang-rt-14-dev python3
 )
 # tshark checks our decoder against Wireshark's BGP dissector in the golden tests.
-test_pkgs=(tshark iproute2 tcpdump jq)
+# ping and arping make hosts in test namespaces send frames (data-plane learning, VXLAN pings).
+test_pkgs=(tshark iproute2 tcpdump jq iputils-ping arping)
 peer_pkgs=(frr gobgpd exabgp)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

@@ -128,6 +128,10 @@ struct VniConfig {
 
 struct EvpnConfig {
   evpn::DuplicateDetectionConfig duplicate_detection;
+  // Program the kernel FDB and learn local MACs from it (fib-sync).
+  bool kernel_fdb = true;
+  // Operator-static bridge entries become sticky MACs.
+  bool sticky_static_macs = false;
   // In file order, VNIs unique.
   std::vector<VniConfig> vnis;
   friend bool operator==(const EvpnConfig&, const EvpnConfig&) = default;

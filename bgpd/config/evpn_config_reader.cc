@@ -32,9 +32,12 @@ class EvpnReader {
     if (!evpn.vtep_address().empty()) {
       vtep = ReadVtep(evpn.vtep_address(), at.Field("vtep_address")).value_or(vtep);
     }
+    out.kernel_fdb = !evpn.has_kernel_fdb() || evpn.kernel_fdb();
+    out.sticky_static_macs = evpn.sticky_static_macs();
     out.duplicate_detection =
         ReadDuplicateDetection(evpn.duplicate_mac_detection(), at.Nested("duplicate_mac_detection"));
     std::map<evpn::Vni, Site> seen;
+    std::map<evpn::RouteDistinguisher, Site> rds;
     for (int i = 0; i < evpn.vnis_size(); ++i) {
       const Locator v = at.Nested("vnis", i);
       std::optional<VniConfig> vni = ReadVni(evpn.vnis(i), v, vtep, i + 1);
@@ -43,6 +46,14 @@ class EvpnReader {
       if (!inserted) {
         problems_.Add(v.Field("vni"), absl::StrCat("VNI ", vni->vni, " is already configured (",
                                                    it->second.path, ")"));
+        continue;
+      }
+      // RFC 7432 §7.9: the RD names one EVI of this PE; two VNIs with one RD would have
+      // their routes (their type-3 above all) overwrite each other.
+      auto [rd, fresh] = rds.try_emplace(vni->rd, v.Field("rd"));
+      if (!fresh) {
+        problems_.Add(v.Field("rd"), absl::StrCat("route distinguisher ", vni->rd.ToString(),
+                                                  " is already used by ", rd->second.path));
         continue;
       }
       out.vnis.push_back(std::move(*vni));

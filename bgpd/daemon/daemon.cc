@@ -51,7 +51,9 @@ Daemon::Daemon(asio::io_context& io, Config config)
       rib_(std::make_unique<rib::Rib>(MakeRibConfig(config_.global))),
       adj_rib_out_(std::make_unique<rib::AdjRibOut>(*rib_)),
       evpn_(std::make_unique<rib::EvpnService>(*rib_)),
-      evpn_timer_(io) {}
+      evpn_timer_(io),
+      fib_timer_(io),
+      fib_hold_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -281,6 +283,7 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
   Peer* peer = Find(session);
   if (peer == nullptr || !peer->established) return;
   peer->established = false;
+  peer->evpn_end_of_rib = false;
   adj_rib_out_->PeerDown(peer->id);
   // RFC 4724 §4.2: when the TCP session of a peer that advertised graceful restart for EVPN
   // ends without a NOTIFICATION from either side (or our hold timer expired), the helper keeps
@@ -341,6 +344,10 @@ void Daemon::OnUpdate(PeerSession& session, const wire::UpdateMessage& update,
     if (peer->stale_timer) {
       peer->stale_timer->cancel();
       peer->stale_timer.reset();
+    }
+    if (*result->end_of_rib == wire::kL2vpnEvpn) {
+      peer->evpn_end_of_rib = true;
+      MaybeReleaseFibHold(false);
     }
   }
   if (result->disabled_family) {
@@ -434,6 +441,7 @@ void Daemon::Propagate() {
     OnMacEvents(evpn_->OnBestPathChanges(changes, MonotonicNow()));
   }
   DrainFdbChanges();
+  if (fib_release_ready_ && rib_->pending_decisions() == 0) MaybeReleaseFibHold(false);
   bool more = rib_->pending_decisions() > 0;
   for (rib::UpdateGroupId group : adj_rib_out_->GroupsWithWork()) {
     // A group blocked on a full write queue resumes from OnWritable, not by spinning here.

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,8 @@
 #include "bgpd/io/asio.h"
 #include "bgpd/io/listener.h"
 #include "bgpd/io/peer_session.h"
+#include "fib-sync/netlink/netlink_fib.h"
+#include "fib-sync/reconcile/reconciler.h"
 #include "rib/adj_rib_out.h"
 #include "rib/evpn_service.h"
 #include "rib/rib.h"
@@ -50,6 +53,7 @@ class Daemon : public PeerSession::Owner {
   const Config& config() const { return config_; }
   const rib::Rib& rib() const { return *rib_; }
   const rib::EvpnService& evpn() const { return *evpn_; }
+  const fibsync::Reconciler& fib() const { return reconciler_; }
 
   // PeerSession::Owner
   void OnEstablished(PeerSession& peer, const NegotiatedSession& session) override;
@@ -73,6 +77,8 @@ class Daemon : public PeerSession::Owner {
     // RFC 4724 §4.2: how long stale routes are kept (restart time, then the wait for
     // End-of-RIB).
     std::unique_ptr<asio::steady_timer> stale_timer;
+    // End-of-RIB for EVPN received on the current session (releases the FDB hold at start).
+    bool evpn_end_of_rib = false;
   };
 
   FsmConfig MakeFsmConfig(const PeerConfig& peer) const;
@@ -96,8 +102,19 @@ class Daemon : public PeerSession::Owner {
   void ConfigureEvpn(const EvpnConfig* previous);
   void OnMacEvents(const std::vector<rib::MacEvent>& events);
   void ArmEvpnTimer();
-  // Until fib-sync consumes it: logs the FDB feed.
+  // Hands the EVPN layer's FDB feed to the reconciler.
   void DrainFdbChanges();
+  // fib-sync (daemon_fib.cc).
+  void StartFib();
+  void OnNetlinkEvents(fibsync::NetlinkEvents events);
+  void OnKernelFdb(const fibsync::KernelFdbEntry& entry);
+  // Binds configured VNIs to VXLAN devices and their bridges.
+  void RebindFib();
+  // Sends the next batch if none is in flight.
+  void PumpFib();
+  void ArmFibTimer();
+  // RFC 4724 §4.1: entries kept from before a restart wait for the routes to come back.
+  void MaybeReleaseFibHold(bool timer_expired);
   // Sends the EoRR of every refresh whose re-advertisement has been queued completely.
   void FinishRefreshes();
 
@@ -108,6 +125,16 @@ class Daemon : public PeerSession::Owner {
   std::unique_ptr<rib::AdjRibOut> adj_rib_out_;
   std::unique_ptr<rib::EvpnService> evpn_;
   asio::steady_timer evpn_timer_;
+  fibsync::Reconciler reconciler_;
+  std::unique_ptr<fibsync::NetlinkFib> netlink_;
+  std::map<int, fibsync::LinkInfo> links_;           // ifindex -> link
+  std::map<int, evpn::Vni> bridge_vni_;               // bridge ifindex -> VNI (local learning)
+  std::set<std::pair<evpn::Vni, evpn::MacAddress>> kernel_local_;  // learned from the kernel
+  asio::steady_timer fib_timer_;
+  asio::steady_timer fib_hold_timer_;
+  std::map<evpn::Vni, fibsync::VxlanDevice> fib_bound_;
+  // The hold may go once the decisions the last End-of-RIB caused have reached the reconciler.
+  bool fib_release_ready_ = false;
   std::map<evpn::IpAddress, Peer> peers_;
   std::map<rib::PeerId, evpn::IpAddress> addresses_;  // PeerId -> key of peers_
   // TCP-MD5 keys installed on the listening sockets, to remove the ones a reload drops.

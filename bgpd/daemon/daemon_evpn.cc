@@ -1,6 +1,6 @@
 // The daemon's EVPN glue: configures the EVPN service from config_.evpn (VNIs, duplicate MAC
-// detection, the local MACs the file declares), runs its recovery timer, and reports what it
-// decides. Until fib-sync consumes the FDB feed, the feed is logged at debug level.
+// detection, the local MACs the file declares), runs its recovery timer, reports what it
+// decides, and hands its FDB feed to fib-sync's reconciler (daemon_fib.cc).
 // Standards: RFC 7432 §15 (what is logged as a warning: duplicate MACs, sticky conflicts).
 #include <algorithm>
 #include <chrono>
@@ -85,6 +85,8 @@ void Daemon::ConfigureEvpn(const EvpnConfig* previous) {
                  v.export_route_targets.size(), v.local_macs.size());
   }
   ArmEvpnTimer();
+  StartFib();
+  RebindFib();
   SchedulePropagate();
 }
 
@@ -138,16 +140,27 @@ void Daemon::ArmEvpnTimer() {
 void Daemon::DrainFdbChanges() {
   if (!evpn_->HasFdbChanges()) return;
   const rib::FdbChanges changes = evpn_->TakeFdbChanges();
-  if (!spdlog::should_log(spdlog::level::debug)) return;
+  const bool debug = spdlog::should_log(spdlog::level::debug);
   for (const rib::RemoteMacChange& c : changes.macs) {
     static constexpr const char* kKinds[] = {"add", "replace", "delete"};
-    spdlog::debug("fdb: vni {} mac {} {} vtep {}", c.vni, c.mac.ToString(),
-                  kKinds[static_cast<int>(c.kind)], c.vtep.ToString());
+    if (debug) {
+      spdlog::debug("fdb: vni {} mac {} {} vtep {}", c.vni, c.mac.ToString(),
+                    kKinds[static_cast<int>(c.kind)], c.vtep.ToString());
+    }
+    if (c.kind == rib::RemoteMacChange::Kind::kDelete) {
+      reconciler_.EraseRemoteMac(c.vni, c.mac);
+    } else {
+      reconciler_.SetRemoteMac(c.vni, c.mac, c.vtep);
+    }
   }
   for (const rib::FloodListChange& c : changes.flood) {
-    spdlog::debug("fdb: vni {} flood {} vtep {}", c.vni, c.add ? "add" : "delete",
-                  c.vtep.ToString());
+    if (debug) {
+      spdlog::debug("fdb: vni {} flood {} vtep {}", c.vni, c.add ? "add" : "delete",
+                    c.vtep.ToString());
+    }
+    reconciler_.SetFlood(c.vni, c.vtep, c.add);
   }
+  PumpFib();
 }
 
 }  // namespace evpnd::bgpd

@@ -150,5 +150,24 @@ TEST(EvpnConfigTest, ErrorsNameLineColumnAndField) {
                   "number of moves is 0..1000"));
 }
 
+TEST(EvpnConfigTest, RouteDistinguishersAreUnique) {
+  // The second VNI's auto RD is 192.0.2.11:2, which the first one claims explicitly.
+  EXPECT_THAT(Errors(R"(evpn {
+  vnis { vni: 100 rd: "192.0.2.11:2" }
+  vnis { vni: 200 }
+})"),
+              ElementsAre("t.conf:4:3: evpn.vnis[1].rd: route distinguisher 192.0.2.11:2 is "
+                          "already used by evpn.vnis[0].rd"));
+}
+
+TEST(EvpnConfigTest, KernelFdbAndStickyStaticMacs) {
+  Config c = Parse("evpn { vnis { vni: 1 } }");
+  EXPECT_TRUE(c.evpn.kernel_fdb);
+  EXPECT_FALSE(c.evpn.sticky_static_macs);
+  c = Parse("evpn { kernel_fdb: false sticky_static_macs: true vnis { vni: 1 } }");
+  EXPECT_FALSE(c.evpn.kernel_fdb);
+  EXPECT_TRUE(c.evpn.sticky_static_macs);
+}
+
 }  // namespace
 }  // namespace evpnd::bgpd

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""fib-sync against the real kernel: three VTEPs in network namespaces, each with evpnd, a bridge
+br100, a VXLAN device vxlan100 (VNI 100, nolearning) and a host namespace behind an access port.
+
+   h1 (192.168.100.1)     h2 (192.168.100.2)      h3 (192.168.100.3)
+        |                      |                        |
+   v1 [br100 vxlan100]    v2 [br100 vxlan100]     v3 [br100 vxlan100]      evpnd in each
+   10.0.0.1 ------------- ul (underlay bridge) --------- 10.0.0.2, 10.0.0.3
+   evpnd v1 is the route reflector for v2 and v3 (iBGP AS 65000).
+
+Every FDB entry on vxlan100 comes from evpnd: the hosts reach each other only through what it
+wrote. Sub-tests (each in namespaces of its own; --only NAME picks some):
+  fdb        flood lists (00:00:00:00:00:00 dst <other VTEP>, extern_learn) on every VTEP; the
+             hosts send a frame, the bridges learn them, and every VTEP gets the two remote MACs
+             (self dst VTEP extern_learn + master br100 extern_learn); then h3's port goes away
+             (its MAC is withdrawn): every other VTEP drops it; an operator deletes an entry by
+             hand: evpnd puts it back; an operator's own static entry is never touched.
+  ping       h1 pings h2 and h3 across VXLAN.
+  move       h2 (same MAC and IP) moves from v2 to v3: pings from h1 resume, every VTEP's FDB
+             points h2's MAC at v3; the time from the move to v1's FDB update is printed.
+  restart    evpnd on v1 is killed (SIGKILL) and started again: the FDB keeps every entry
+             meanwhile (graceful restart hold), and afterwards holds exactly the same entries.
+
+Usage (root): python3 test_fib_sync.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
+Not root: prints "SKIPPED: ..." and exits 0. EVT_KEEP=1 keeps the logs of a run.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab as L  # noqa: E402
+
+VNI = 100
+VTEPS = {1: "10.0.0.1", 2: "10.0.0.2", 3: "10.0.0.3"}
+HOST_IP = {n: f"192.168.100.{n}" for n in VTEPS}
+HOST_MAC = {n: f"02:00:00:00:00:0{n}" for n in VTEPS}
+ZERO = "00:00:00:00:00:00"
+
+
+def evpnd_conf(n):
+    me = VTEPS[n]
+    if n == 1:
+        peers = [dict(address=VTEPS[m], remote_as=65000, route_reflector_client=True,
+                      connect_retry_s=1, hold_time_s=9) for m in (2, 3)]
+    else:
+        peers = [dict(address=VTEPS[1], remote_as=65000, connect_retry_s=1, hold_time_s=9)]
+    evpn = L.evpn_block([dict(vni=VNI)], vtep=me)
+    return L.evpnd_config(me, 65000, peers, listen=[me], evpn=evpn)
+
+
+class Fabric:
+    def __init__(self, lab, evpnd):
+        self.lab, self.evpnd_bin = lab, evpnd
+        ul = lab.netns("ul")
+        lab.ip(ul, "link", "add", "ulbr", "type", "bridge")
+        lab.ip(ul, "link", "set", "ulbr", "up")
+        self.v, self.h, self.evpnd = {}, {}, {}
+        for n, vtep in VTEPS.items():
+            v = self.v[n] = lab.netns(f"v{n}")
+            lab.veth(v, "eth0", ul, f"ul{n}", f"{vtep}/24", None)
+            lab.ip(ul, "link", "set", f"ul{n}", "master", "ulbr")
+            lab.ip(v, "link", "add", "br100", "type", "bridge")
+            lab.ip(v, "link", "add", "vxlan100", "type", "vxlan", "id", str(VNI), "local", vtep,
+                   "dstport", "4789", "nolearning")
+            lab.ip(v, "link", "set", "vxlan100", "master", "br100", "addrgenmode", "none")
+            lab.ip(v, "link", "set", "vxlan100", "type", "bridge_slave", "learning", "off")
+            lab.ip(v, "link", "set", "vxlan100", "up")
+            lab.ip(v, "link", "set", "br100", "up")
+            self.h[n] = lab.netns(f"h{n}")
+            # Hosts stay silent until the test makes them speak: no IPv6 (no DAD frames).
+            for key in ("all", "default"):
+                lab.sh(self.h[n], "sh", "-c",
+                       f"echo 1 > /proc/sys/net/ipv6/conf/{key}/disable_ipv6")
+            self.attach(n, n)
+        for n in VTEPS:
+            self.start(n)
+        for n in (2, 3):
+            self.evpnd[1].wait_log(rf"peer {re.escape(VTEPS[n])}: established", 20,
+                                   f"v1 established with v{n}")
+            self.evpnd[n].wait_log(r"peer 10\.0\.0\.1: established", 20, f"v{n} established")
+
+    def start(self, n):
+        self.evpnd[n] = self.lab.evpnd(f"evpnd-v{n}", self.v[n], self.evpnd_bin, evpnd_conf(n))
+
+    def attach(self, host, vtep, as_host=None):
+        """Host namespace h<host> gets an eth0 (the MAC and IP of host `as_host`, by default its
+        own) plugged into br100 of v<vtep>."""
+        lab, h, v = self.lab, self.h[host], self.v[vtep]
+        port = f"h{host}p"
+        who = as_host if as_host is not None else host
+        lab.veth(h, "eth0", v, port, f"{HOST_IP[who]}/24", None, mac_a=HOST_MAC[who], up=False)
+        lab.ip(v, "link", "set", port, "master", "br100")
+        lab.ip(v, "link", "set", port, "up")
+        lab.ip(h, "link", "set", "eth0", "up")
+
+    def detach(self, host, vtep):
+        self.lab.ip(self.v[vtep], "link", "del", f"h{host}p")
+
+    def announce(self, host):
+        """The host sends one broadcast frame, so its bridge learns its MAC (without waiting for
+        ping's one-second reply timeout)."""
+        subprocess.Popen(["ip", "netns", "exec", self.h[host], "ping", "-c", "1", "-W", "1", "-b",
+                          "192.168.100.255"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def fdb(self, n):
+        """vxlan100's entries on v<n>: {(mac, 'self'|'master', dst or None): flags string}."""
+        out = {}
+        for line in self.lab.sh(self.v[n], "bridge", "fdb", "show", "dev", "vxlan100").splitlines():
+            words = line.split()
+            if not words or words[0].startswith("33:33") or words[0].startswith("01:00:5e"):
+                continue
+            dst = words[words.index("dst") + 1] if "dst" in words else None
+            kind = "self" if "self" in words else "master" if "master" in words else "?"
+            out[(words[0], kind, dst)] = " ".join(words[1:])
+        return out
+
+
+def expected_fdb(n, hosts_at):
+    """What evpnd should have written on v<n>: flood entries for the other VTEPs, and for every
+    host behind another VTEP its self and master entries."""
+    want = set()
+    for m, vtep in VTEPS.items():
+        if m != n:
+            want.add((ZERO, "self", vtep))
+    for host, at in hosts_at.items():
+        if at != n:
+            want.add((HOST_MAC[host], "self", VTEPS[at]))
+            want.add((HOST_MAC[host], "master", None))
+    return want
+
+
+def ours(fdb):
+    return {k for k, flags in fdb.items() if "extern_learn" in flags}
+
+
+def wait_fdb(lab, fabric, hosts_at, what, timeout=15):
+    def check():
+        got = {n: ours(fabric.fdb(n)) for n in VTEPS}
+        return got if all(got[n] == expected_fdb(n, hosts_at) for n in VTEPS) else None
+    try:
+        return lab.poll_until(check, timeout, what)
+    except L.TestFailure:
+        for n in VTEPS:
+            L.log(f"  v{n} has {sorted(ours(fabric.fdb(n)))}")
+            L.log(f"  v{n} wants {sorted(expected_fdb(n, hosts_at))}")
+        raise
+
+
+def ping(lab, fabric, src, dst, timeout=10):
+    def ok():
+        r = lab.sh(fabric.h[src], "ping", "-c", "1", "-W", "1", HOST_IP[dst], check=False)
+        return " 0% packet loss" in r or None
+    lab.poll_until(ok, timeout, f"h{src} to ping h{dst}")
+
+
+def test_fdb(args):
+    with L.Lab("fdb") as lab:
+        f = Fabric(lab, args.evpnd)
+        wait_fdb(lab, f, {}, "the flood lists on every VTEP")
+        L.log("  flood lists: ok")
+        for n in VTEPS:
+            f.announce(n)
+        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the two remote MACs")
+        L.log(f"  v1: {sorted(ours(f.fdb(1)))}")
+        # An operator's own static entry on vxlan100 stays untouched.
+        static_mac = "02:00:00:00:00:99"
+        lab.sh(f.v[1], "bridge", "fdb", "add", static_mac, "dev", "vxlan100", "dst", "10.0.0.9",
+               "self", "permanent")
+        L.log("  h3 leaves v3 (port removed): its MAC is withdrawn")
+        f.detach(3, 3)
+        wait_fdb(lab, f, {1: 1, 2: 2}, "h3's MAC to vanish from v1 and v2")
+        L.log("  an operator deletes v1's entry for h2 by hand: evpnd puts it back")
+        lab.sh(f.v[1], "bridge", "fdb", "del", HOST_MAC[2], "dev", "vxlan100", "self")
+        wait_fdb(lab, f, {1: 1, 2: 2}, "v1's entry for h2 to come back")
+        if (static_mac, "self", "10.0.0.9") not in f.fdb(1):
+            raise L.TestFailure("the operator's static entry on v1 was removed")
+        L.log("  the operator's static entry is still there")
+        lab.check_alive()
+
+
+def test_ping(args):
+    with L.Lab("ping") as lab:
+        f = Fabric(lab, args.evpnd)
+        wait_fdb(lab, f, {}, "the flood lists")
+        for n in VTEPS:
+            f.announce(n)
+        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
+        ping(lab, f, 1, 2)
+        ping(lab, f, 1, 3)
+        ping(lab, f, 3, 2)
+        L.log("  h1 -> h2, h1 -> h3, h3 -> h2 across VXLAN: ok")
+        lab.check_alive()
+
+
+def test_move(args):
+    with L.Lab("move") as lab:
+        f = Fabric(lab, args.evpnd)
+        wait_fdb(lab, f, {}, "the flood lists")
+        for n in VTEPS:
+            f.announce(n)
+        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
+        ping(lab, f, 1, 2)
+        L.log("  h2 moves from v2 to v3: it appears at v3 (same MAC and IP), then its old port "
+              "at v2 goes")
+        f.h["2b"] = lab.netns("h2b")
+        lab.sh(f.h["2b"], "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
+        f.attach("2b", 3, as_host=2)
+        start = time.monotonic()
+        f.announce("2b")
+
+        def v1_points_at_v3():
+            return (HOST_MAC[2], "self", VTEPS[3]) in ours(f.fdb(1)) or None
+        lab.poll_until(v1_points_at_v3, 10, "v1's FDB to point h2's MAC at v3", interval=0.01)
+        L.log(f"  v1's FDB followed the move in {(time.monotonic() - start) * 1000:.0f} ms "
+              "(from the host's first frame at v3, polled every 10 ms)")
+        f.detach(2, 2)
+        wait_fdb(lab, f, {1: 1, 2: 3, 3: 3}, "every FDB to point h2's MAC at v3")
+        ping(lab, f, 1, 2)
+        L.log("  h1 -> h2 resumes")
+        line = f.evpnd[1].grep(rf"vni {VNI} mac {HOST_MAC[2]}: .*; at VTEP 10\.0\.0\.3 sequence 1")
+        if not line:
+            raise L.TestFailure("v1 did not log h2's MAC at v3 with sequence 1")
+        lab.check_alive()
+
+
+def test_restart(args):
+    with L.Lab("restart") as lab:
+        f = Fabric(lab, args.evpnd)
+        for n in VTEPS:
+            f.announce(n)
+        hosts = {1: 1, 2: 2, 3: 3}
+        wait_fdb(lab, f, hosts, "every VTEP to hold the remote MACs")
+        before = f.fdb(1)
+        L.log("  SIGKILL evpnd on v1")
+        f.evpnd[1].expected_alive = False
+        f.evpnd[1].signal(signal.SIGKILL)
+        f.evpnd[1].wait_exit(5)
+        if ours(f.fdb(1)) != expected_fdb(1, hosts):
+            raise L.TestFailure(f"v1's FDB changed while evpnd was dead: {sorted(ours(f.fdb(1)))}")
+        L.log("  restart it")
+        mark = f.evpnd[1].mark()
+        f.start(1)
+        f.evpnd[1].wait_log(r"fib-sync: End-of-RIB from every peer", 30,
+                            "the restarted evpnd to release its graceful-restart hold", since=mark)
+
+        def drift():
+            got = ours(f.fdb(1))
+            return None if got == expected_fdb(1, hosts) else sorted(got)
+        L.hold_for(drift, 3, "v1's FDB changed after the restart")
+        after = f.fdb(1)
+        if ours(after) != ours(before):
+            raise L.TestFailure(f"v1's FDB differs after the restart: {sorted(ours(after))}")
+        L.log(f"  v1 holds the same {len(ours(after))} entries before and after")
+        ping(lab, f, 1, 2)
+        lab.check_alive()
+
+
+TESTS = [("fdb", test_fdb), ("ping", test_ping), ("move", test_move), ("restart", test_restart)]
+
+
+def run(args):
+    L.require_tools(args.evpnd, "ip", "bridge", "ping")
+    unknown = [o for o in args.only if o not in {n for n, _ in TESTS}]
+    if unknown:
+        raise L.TestFailure(f"unknown sub-test(s) {unknown}; known: {[n for n, _ in TESTS]}")
+    L.run_subtests(TESTS, args.only, args)
+
+
+if __name__ == "__main__":
+    L.main(run, "test_fib_sync")
