@@ -53,7 +53,8 @@ Daemon::Daemon(asio::io_context& io, Config config)
       evpn_(std::make_unique<rib::EvpnService>(*rib_)),
       evpn_timer_(io),
       fib_timer_(io),
-      fib_hold_timer_(io) {}
+      fib_hold_timer_(io),
+      restart_state_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -67,6 +68,12 @@ absl::Status Daemon::Start() {
   for (const PeerConfig& peer : config_.peers) AddPeer(peer);
   InstallMd5Keys();
   ConfigureEvpn(nullptr);
+  // Peers configured later (reloads) no longer announce a restart.
+  restart_state_timer_.expires_after(
+      std::chrono::seconds(config_.global.graceful_restart.restart_time_s));
+  restart_state_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) restarting_ = false;
+  });
   return status;
 }
 
@@ -80,6 +87,12 @@ FsmConfig Daemon::MakeFsmConfig(const PeerConfig& peer) const {
   f.local.families = peer.families;
   f.local.graceful_restart = config_.global.graceful_restart.enabled;
   f.local.restart_time_s = config_.global.graceful_restart.restart_time_s;
+  // RFC 4724 §3: R (Restart State) on the sessions of a freshly started daemon, so that peers
+  // send their routes without waiting for ours; F (Forwarding State): the kernel FDB is left in
+  // place across a restart (Shutdown stops fib-sync before the sessions go), so the peers may
+  // keep forwarding to us.
+  f.local.restarting = restarting_;
+  f.local.forwarding_preserved = config_.global.graceful_restart.enabled;
   f.local.hostname = Hostname();
   f.passive = peer.passive;
   f.connect_retry = absl::Seconds(peer.timers.connect_retry_s);
@@ -202,6 +215,13 @@ void Daemon::Reload(Config config) {
 }
 
 void Daemon::Shutdown(const std::string& communication) {
+  // The kernel FDB stays as it is: forwarding goes on while evpnd is away, and the next start
+  // reconciles it (graceful restart, RFC 4724 §4.1).
+  if (netlink_ != nullptr) {
+    netlink_->Stop();
+    netlink_.reset();
+    spdlog::info("fib-sync: stopped; the kernel FDB keeps its entries");
+  }
   listener_.Close();
   // ManualStop for every peer, Idle ones too, so that no automatic restart fires meanwhile.
   for (auto& [address, peer] : peers_) peer.session->Stop(communication);

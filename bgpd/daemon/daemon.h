@@ -135,6 +135,9 @@ class Daemon : public PeerSession::Owner {
   std::map<evpn::Vni, fibsync::VxlanDevice> fib_bound_;
   // The hold may go once the decisions the last End-of-RIB caused have reached the reconciler.
   bool fib_release_ready_ = false;
+  // RFC 4724: sessions opened in the first restart time after start carry the R bit.
+  bool restarting_ = true;
+  asio::steady_timer restart_state_timer_;
   std::map<evpn::IpAddress, Peer> peers_;
   std::map<rib::PeerId, evpn::IpAddress> addresses_;  // PeerId -> key of peers_
   // TCP-MD5 keys installed on the listening sockets, to remove the ones a reload drops.

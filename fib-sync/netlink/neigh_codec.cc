@@ -162,6 +162,9 @@ void ParseVxlanData(const nlattr* data, LinkInfo& out) {
 bool ParseLink(const nlmsghdr* nlh, LinkInfo& out) {
   if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) return false;
   const auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+  // AF_BRIDGE link messages describe bridge-port state (and their RTM_DELLINK only means "left
+  // the bridge"); the link itself is described by the AF_UNSPEC ones.
+  if (ifi->ifi_family == AF_BRIDGE) return false;
   AttrTable t;
   if (mnl_attr_parse(nlh, sizeof(ifinfomsg), CollectAttr, &t) != MNL_CB_OK) return false;
   out.present = nlh->nlmsg_type == RTM_NEWLINK;

@@ -35,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "fib-sync/reconcile/fdb_types.h"
+#include "fib-sync/reconcile/fib.h"
 
 struct mnl_socket;
 
@@ -54,18 +55,18 @@ struct NetlinkEvents {
   }
 };
 
-class NetlinkFib {
+class NetlinkFib : public Fib {
  public:
   // `post` runs a closure on the core thread (asio::post on the core io_context); `deliver` then
   // receives the drained events there.
   NetlinkFib(std::function<void(std::function<void()>)> post,
              std::function<void(NetlinkEvents)> deliver);
-  ~NetlinkFib();
+  ~NetlinkFib() override;
 
   // Opens the sockets and starts the thread with a first Resync.
   absl::Status Start();
-  void Submit(FdbBatch batch);
-  void Resync();
+  void Submit(FdbBatch batch) override;
+  void Resync() override;
   void Stop();
 
  private:

@@ -16,10 +16,17 @@ wrote. Sub-tests (each in namespaces of its own; --only NAME picks some):
              (its MAC is withdrawn): every other VTEP drops it; an operator deletes an entry by
              hand: evpnd puts it back; an operator's own static entry is never touched.
   ping       h1 pings h2 and h3 across VXLAN.
-  move       h2 (same MAC and IP) moves from v2 to v3: pings from h1 resume, every VTEP's FDB
-             points h2's MAC at v3; the time from the move to v1's FDB update is printed.
-  restart    evpnd on v1 is killed (SIGKILL) and started again: the FDB keeps every entry
-             meanwhile (graceful restart hold), and afterwards holds exactly the same entries.
+  move       h2 (same MAC and IP) shows up at v3 while its old port at v2 is still there: every
+             VTEP's FDB points h2's MAC at v3 (v2's stale local entry replaced by evpnd's remote
+             one), the old port goes, pings from h1 resume; the time from the host's first frame
+             at v3 to v1's FDB update is printed.
+  restart/kill, restart/term
+             evpnd on v1 is killed (SIGKILL) or stopped (SIGTERM) and started again: the FDB
+             keeps every entry meanwhile (fib-sync stops before the sessions; the restarted
+             evpnd holds deletions until every peer's End-of-RIB), afterwards holds exactly the
+             same entries, and `bridge monitor fdb` saw no deletion on vxlan100.
+  device     vxlan100 on v1 goes down and up, then is deleted and created again: evpnd writes
+             its entries again each time, and h1 reaches h2.
 
 Usage (root): python3 test_fib_sync.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
 Not root: prints "SKIPPED: ..." and exits 0. EVT_KEEP=1 keeps the logs of a run.
@@ -206,8 +213,8 @@ def test_move(args):
             f.announce(n)
         wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
         ping(lab, f, 1, 2)
-        L.log("  h2 moves from v2 to v3: it appears at v3 (same MAC and IP), then its old port "
-              "at v2 goes")
+        L.log("  h2 moves from v2 to v3: it appears at v3 (same MAC and IP) while its old port "
+              "at v2 is still there")
         f.h["2b"] = lab.netns("h2b")
         lab.sh(f.h["2b"], "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6")
         f.attach("2b", 3, as_host=2)
@@ -219,8 +226,11 @@ def test_move(args):
         lab.poll_until(v1_points_at_v3, 10, "v1's FDB to point h2's MAC at v3", interval=0.01)
         L.log(f"  v1's FDB followed the move in {(time.monotonic() - start) * 1000:.0f} ms "
               "(from the host's first frame at v3, polled every 10 ms)")
+        # v2's bridge still has h2's old entry on h2p: evpnd replaces it with its remote entry
+        # (the MAC moved away, RFC 7432 §15.1).
+        wait_fdb(lab, f, {1: 1, 2: 3, 3: 3}, "every FDB to point h2's MAC at v3 (v2's stale "
+                 "local entry replaced)")
         f.detach(2, 2)
-        wait_fdb(lab, f, {1: 1, 2: 3, 3: 3}, "every FDB to point h2's MAC at v3")
         ping(lab, f, 1, 2)
         L.log("  h1 -> h2 resumes")
         line = f.evpnd[1].grep(rf"vni {VNI} mac {HOST_MAC[2]}: .*; at VTEP 10\.0\.0\.3 sequence 1")
@@ -229,17 +239,20 @@ def test_move(args):
         lab.check_alive()
 
 
-def test_restart(args):
-    with L.Lab("restart") as lab:
+def restart(args, sig):
+    with L.Lab(f"restart-{sig.name}") as lab:
         f = Fabric(lab, args.evpnd)
         for n in VTEPS:
             f.announce(n)
         hosts = {1: 1, 2: 2, 3: 3}
         wait_fdb(lab, f, hosts, "every VTEP to hold the remote MACs")
         before = f.fdb(1)
-        L.log("  SIGKILL evpnd on v1")
+        # Every FDB change on v1 from here on, to prove nothing was deleted and put back.
+        monitor = lab.spawn("bridge-monitor", f.v[1], ["bridge", "monitor", "fdb"])
+        time.sleep(0.3)  # let the monitor subscribe before the kill
+        L.log(f"  {sig.name} to evpnd on v1")
         f.evpnd[1].expected_alive = False
-        f.evpnd[1].signal(signal.SIGKILL)
+        f.evpnd[1].signal(sig)
         f.evpnd[1].wait_exit(5)
         if ours(f.fdb(1)) != expected_fdb(1, hosts):
             raise L.TestFailure(f"v1's FDB changed while evpnd was dead: {sorted(ours(f.fdb(1)))}")
@@ -257,16 +270,57 @@ def test_restart(args):
         if ours(after) != ours(before):
             raise L.TestFailure(f"v1's FDB differs after the restart: {sorted(ours(after))}")
         L.log(f"  v1 holds the same {len(ours(after))} entries before and after")
+        deleted = [line for line in monitor.lines() if line.startswith("Deleted") and
+                   "vxlan100" in line]
+        if deleted:
+            raise L.TestFailure(f"entries were deleted on v1 across the restart: {deleted}")
+        L.log("  `bridge monitor fdb` on v1 saw no deletion on vxlan100")
         ping(lab, f, 1, 2)
         lab.check_alive()
 
 
-TESTS = [("fdb", test_fdb), ("ping", test_ping), ("move", test_move), ("restart", test_restart)]
+def test_restart_kill(args):
+    restart(args, signal.SIGKILL)
+
+
+def test_restart_term(args):
+    restart(args, signal.SIGTERM)
+
+
+def test_device(args):
+    with L.Lab("device") as lab:
+        f = Fabric(lab, args.evpnd)
+        for n in VTEPS:
+            f.announce(n)
+        hosts = {1: 1, 2: 2, 3: 3}
+        wait_fdb(lab, f, hosts, "every VTEP to hold the remote MACs")
+        v1 = f.v[1]
+        L.log("  vxlan100 on v1 goes down and up (the kernel flushes the non-permanent ones)")
+        lab.ip(v1, "link", "set", "vxlan100", "down")
+        lab.ip(v1, "link", "set", "vxlan100", "up")
+        wait_fdb(lab, f, hosts, "v1's entries to be written again")
+        L.log("  vxlan100 on v1 is deleted and created again")
+        lab.ip(v1, "link", "del", "vxlan100")
+        lab.ip(v1, "link", "add", "vxlan100", "type", "vxlan", "id", str(VNI), "local", VTEPS[1],
+               "dstport", "4789", "nolearning")
+        lab.ip(v1, "link", "set", "vxlan100", "master", "br100", "addrgenmode", "none")
+        lab.ip(v1, "link", "set", "vxlan100", "type", "bridge_slave", "learning", "off")
+        lab.ip(v1, "link", "set", "vxlan100", "up")
+        wait_fdb(lab, f, hosts, "v1's entries on the new vxlan100")
+        ping(lab, f, 1, 2)
+        L.log("  h1 -> h2 across the new device: ok")
+        lab.check_alive()
+
+
+TESTS = [("fdb", test_fdb), ("ping", test_ping), ("move", test_move),
+         ("restart/kill", test_restart_kill), ("restart/term", test_restart_term),
+         ("device", test_device)]
 
 
 def run(args):
     L.require_tools(args.evpnd, "ip", "bridge", "ping")
-    unknown = [o for o in args.only if o not in {n for n, _ in TESTS}]
+    known = {n for n, _ in TESTS} | {n.split("/")[0] for n, _ in TESTS}
+    unknown = [o for o in args.only if o not in known]
     if unknown:
         raise L.TestFailure(f"unknown sub-test(s) {unknown}; known: {[n for n, _ in TESTS]}")
     L.run_subtests(TESTS, args.only, args)
