@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace evpnd::fibsync {
@@ -45,6 +46,7 @@ void PutNeigh(std::vector<uint8_t>& buffer, uint16_t type, uint16_t flags, uint3
 }
 
 constexpr uint16_t kRequestAck = NLM_F_REQUEST | NLM_F_ACK;
+constexpr int kMaxErrno = 4095;
 
 }  // namespace
 
@@ -200,12 +202,17 @@ bool ParseLink(const nlmsghdr* nlh, LinkInfo& out) {
 std::vector<ParsedMessage> ParseMessages(std::span<const uint8_t> bytes, bool* malformed) {
   std::vector<ParsedMessage> out;
   if (malformed != nullptr) *malformed = false;
-  // libmnl walks a mutable, aligned buffer; a copy gives both.
+  // libmnl walks a mutable, aligned buffer; a copy gives both. It reads a message's attributes up
+  // to MNL_ALIGN(nlmsg_len): the zero padding keeps that inside the copy for a last message whose
+  // length is not a multiple of 4.
   std::vector<uint8_t> copy(bytes.begin(), bytes.end());
   int len = static_cast<int>(copy.size());
+  copy.resize(MNL_ALIGN(copy.size()));
   const nlmsghdr* nlh = reinterpret_cast<const nlmsghdr*>(copy.data());
   while (len > 0) {
-    if (!mnl_nlmsg_ok(nlh, len)) {
+    // mnl_nlmsg_ok compares (int)nlmsg_len with `len`: a length of 2^31 or more is negative
+    // there and would pass.
+    if (!mnl_nlmsg_ok(nlh, len) || nlh->nlmsg_len > static_cast<uint32_t>(len)) {
       if (malformed != nullptr) *malformed = true;
       break;
     }
@@ -216,7 +223,10 @@ std::vector<ParsedMessage> ParseMessages(std::span<const uint8_t> bytes, bool* m
         if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(nlmsgerr))) {
           const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
           m.kind = ParsedMessage::Kind::kAck;
-          m.error = err->error < 0 ? -err->error : err->error;
+          // Linux answers 0 or -errno (at most MAX_ERRNO, 4095); anything else (INT_MIN has no
+          // positive counterpart) is reported as EIO.
+          const int e = err->error;
+          m.error = e >= -kMaxErrno && e <= kMaxErrno ? (e < 0 ? -e : e) : EIO;
         }
         break;
       case NLMSG_DONE:

@@ -215,7 +215,12 @@ class NetlinkFib::Loop {
         for (const ParsedMessage& m : messages) {
           if (m.kind == ParsedMessage::Kind::kNeigh) {
             const KernelFdbEntry& e = m.neigh;
-            owner_.pending_fdb_[{e.ifindex, e.mac, e.dst, e.self}] = e;
+            // One key per kernel entry, so the latest notification of it wins: a unicast MAC
+            // has one destination (two writes of it must not be reordered by destination); the
+            // zero and group MACs have one entry per destination.
+            const bool per_destination = e.mac.IsZero() || (e.mac.bytes[0] & 0x01) != 0;
+            owner_.pending_fdb_[{e.ifindex, e.mac, per_destination ? e.dst : evpn::IpAddress(),
+                                 e.self}] = e;
           } else if (m.kind == ParsedMessage::Kind::kLink) {
             owner_.pending_links_[m.link.ifindex] = m.link;
           }

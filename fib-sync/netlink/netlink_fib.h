@@ -81,7 +81,8 @@ class NetlinkFib : public Fib {
 
   absl::Mutex mu_;
   NetlinkEvents pending_ ABSL_GUARDED_BY(mu_);
-  // Monitor FDB events coalesced per entry: (ifindex, mac, dst, self) -> latest.
+  // Monitor FDB events coalesced per kernel entry: (ifindex, MAC, destination for the zero and
+  // group MACs only, self) -> latest.
   std::map<std::tuple<int, evpn::MacAddress, evpn::IpAddress, bool>, KernelFdbEntry> pending_fdb_
       ABSL_GUARDED_BY(mu_);
   std::map<int, LinkInfo> pending_links_ ABSL_GUARDED_BY(mu_);

@@ -91,9 +91,15 @@ void Reconciler::SetDevices(const std::vector<VxlanDevice>& devices) {
   for (evpn::Vni vni : changed) {
     auto old = devices_.find(vni);
     auto now = next.find(vni);
-    const bool gone = old != devices_.end() &&
-                      (now == next.end() || now->second.ifindex != old->second.ifindex ||
-                       !now->second.up);
+    // Down is not gone: the kernel flushes only the device's non-permanent entries (with
+    // notifications) and keeps the flood list and the bridge's extern_learn entries.
+    const bool gone =
+        old != devices_.end() && (now == next.end() || now->second.ifindex != old->second.ifindex);
+    if (in_flight_.has_value()) {
+      for (const FdbOp& op : in_flight_->ops) {
+        if (op.key.vni == vni) in_flight_news_.insert(op.key);
+      }
+    }
     for (auto it = observed_.lower_bound(FdbKey{vni, {}, {}});
          it != observed_.end() && it->first.vni == vni;) {
       MarkDirty(it->first);
@@ -124,6 +130,9 @@ std::optional<evpn::Vni> Reconciler::VniOfIfindex(int ifindex) const {
 void Reconciler::BeginResync() {
   state_ = State::kSyncing;
   observed_.clear();
+  if (in_flight_.has_value()) {
+    for (const FdbOp& op : in_flight_->ops) in_flight_news_.insert(op.key);
+  }
   ++counters_.resyncs;
 }
 
@@ -135,7 +144,10 @@ void Reconciler::EndResync() {
 
 void Reconciler::OnKernelEntry(const KernelFdbEntry& e) {
   const std::optional<evpn::Vni> vni = VniOfIfindex(e.ifindex);
-  if (!vni.has_value()) return;  // not a device of ours
+  if (!vni.has_value()) {
+    OnBridgePortEntry(e);
+    return;
+  }
   FdbKey key;
   if (e.mac.IsZero()) {
     if (!e.self || !e.has_dst) return;
@@ -147,13 +159,15 @@ void Reconciler::OnKernelEntry(const KernelFdbEntry& e) {
   const Observed before = obs;
   if (e.self) {
     if (e.present) {
-      if (e.extern_learn) {
-        obs.self_owned = true;
-        obs.self_dst = e.has_dst ? e.dst : evpn::IpAddress();
-      } else {
-        obs.self_foreign = true;
-      }
-    } else if (!e.has_dst || !obs.self_owned || obs.self_dst == e.dst) {
+      // The kernel keeps one entry per MAC (per destination for the flood list): whoever wrote
+      // it last owns it, so an operator who replaces ours makes it foreign.
+      obs.self_owned = e.extern_learn;
+      obs.self_foreign = !e.extern_learn;
+      obs.self_dst = e.extern_learn && e.has_dst ? e.dst : evpn::IpAddress();
+    } else {
+      // A unicast MAC has one entry, so its delete counts whatever destination it names: the
+      // notification of the change before it may have been lost (a dump repairs that) or
+      // coalesced away. Were it older than what we hold, the cost is one idempotent rewrite.
       if (e.extern_learn || !obs.self_foreign) obs.self_owned = false;
       if (!e.extern_learn) obs.self_foreign = false;
     }
@@ -164,11 +178,28 @@ void Reconciler::OnKernelEntry(const KernelFdbEntry& e) {
   }
   const bool lost = (before.self_owned && (!obs.self_owned || obs.self_dst != before.self_dst)) ||
                     (before.master_owned && !obs.master_owned);
-  if (state_ == State::kSynced && lost && desired_.contains(key) && !in_flight_) {
+  if (state_ == State::kSynced && lost && !obs.self_foreign && desired_.contains(key) &&
+      !in_flight_) {
     ++counters_.repaired;
   }
   if (!obs.self_owned && !obs.self_foreign && !obs.master_owned) observed_.erase(key);
+  if (in_flight_.has_value()) in_flight_news_.insert(key);
   if (state_ == State::kSynced) MarkDirty(key);
+}
+
+// A bridge entry on another port of a VNI's bridge: the data plane took the MAC over from the
+// VXLAN port (a host sent from it). Our bridge entry is gone; if the MAC is still to go to a
+// remote VTEP (a sticky remote MAC), it is written back.
+void Reconciler::OnBridgePortEntry(const KernelFdbEntry& e) {
+  if (!e.master || !e.present || e.master_ifindex == 0 || e.mac.IsZero()) return;
+  for (const auto& [vni, device] : devices_) {
+    if (device.bridge_ifindex != e.master_ifindex) continue;
+    auto it = observed_.find(FdbKey::Unicast(vni, e.mac));
+    if (it == observed_.end() || !it->second.master_owned) continue;
+    it->second.master_owned = false;
+    if (in_flight_.has_value()) in_flight_news_.insert(it->first);
+    if (state_ == State::kSynced) MarkDirty(it->first);
+  }
 }
 
 void Reconciler::SetHoldStaleDeletes(bool hold) {
@@ -204,7 +235,9 @@ std::optional<FdbOp> Reconciler::Plan(const FdbKey& key) const {
     op.bridge_ifindex = bridge ? device->bridge_ifindex : 0;
     return op;
   }
-  if ((obs.self_owned || obs.master_owned) && !hold_stale_deletes_) {
+  // A delete names the MAC, not the writer: with the VXLAN entry someone else's, our bridge
+  // entry stays rather than take theirs with it.
+  if ((obs.self_owned || obs.master_owned) && !obs.self_foreign && !hold_stale_deletes_) {
     op.kind = FdbOpKind::kDelete;
     op.vtep = key.flood() ? key.flood_vtep : obs.self_dst;
     op.bridge_ifindex = obs.master_owned ? device->bridge_ifindex : 0;
@@ -253,12 +286,21 @@ void Reconciler::OnBatchResult(const FdbBatchResult& result, absl::Time now) {
     // ENOENT on delete: already gone. EEXIST: the entry is there (an append of a destination
     // the device already has).
     if (error == 0 || (error == ENOENT && op.kind == FdbOpKind::kDelete) || error == EEXIST) {
-      Applied(op);
+      if (in_flight_news_.contains(op.key)) {
+        // The kernel reported on the key (or its device changed, or a dump was read) while the
+        // op was in flight: that news may be newer than the op, so the op's effect is not
+        // assumed; the key is compared again against what the kernel said.
+        retry_.erase(op.key);
+        MarkDirty(op.key);
+      } else {
+        Applied(op);
+      }
     } else {
       Failed(op, now);
     }
   }
   in_flight_.reset();
+  in_flight_news_.clear();
 }
 
 void Reconciler::Applied(const FdbOp& op) {
@@ -283,11 +325,11 @@ void Reconciler::Failed(const FdbOp& op, absl::Time now) {
 }
 
 std::optional<absl::Time> Reconciler::NextDeadline() const {
+  // Walks the keys in backoff (few), not the dirty set (up to every key after a resync).
   std::optional<absl::Time> next;
-  for (const FdbKey& key : dirty_) {
-    auto r = retry_.find(key);
-    if (r == retry_.end()) continue;
-    if (!next.has_value() || r->second.not_before < *next) next = r->second.not_before;
+  for (const auto& [key, r] : retry_) {
+    if (!dirty_.contains(key)) continue;
+    if (!next.has_value() || r.not_before < *next) next = r.not_before;
   }
   return next;
 }

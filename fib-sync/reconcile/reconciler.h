@@ -100,6 +100,7 @@ class Reconciler {
   const VxlanDevice* DeviceOf(evpn::Vni vni) const;
   std::optional<evpn::Vni> VniOfIfindex(int ifindex) const;
   void MarkDirty(const FdbKey& key) { dirty_.insert(key); }
+  void OnBridgePortEntry(const KernelFdbEntry& entry);
   // The operation that makes `key` right, if any.
   std::optional<FdbOp> Plan(const FdbKey& key) const;
   void Applied(const FdbOp& op);
@@ -113,6 +114,9 @@ class Reconciler {
   absl::btree_set<FdbKey> dirty_;
   absl::btree_map<FdbKey, Retry> retry_;
   std::optional<FdbBatch> in_flight_;
+  // Keys of the batch in flight the kernel reported on meanwhile (notification, dump, device
+  // change): their op's result does not say what the kernel holds now.
+  absl::btree_set<FdbKey> in_flight_news_;
   uint64_t next_batch_id_ = 1;
   uint32_t next_op_id_ = 1;
   ReconcilerCounters counters_;
