@@ -168,6 +168,9 @@ void Daemon::OnNetlinkEvents(fibsync::NetlinkEvents events) {
     }
     reconciler_.OnBatchResult(r, now);
   }
+  // What local learning changed goes to the reconciler before the next batch, so that a MAC
+  // that moved here is not first written back towards its old VTEP.
+  DrainFdbChanges();
   PumpFib();
 }
 

@@ -15,7 +15,12 @@ wrote. Sub-tests (each in namespaces of its own; --only NAME picks some):
              (self dst VTEP extern_learn + master br100 extern_learn); then h3's port goes away
              (its MAC is withdrawn): every other VTEP drops it; an operator deletes an entry by
              hand: evpnd puts it back; an operator's own static entry is never touched.
+  static     with sticky_static_macs, an operator's static bridge entry on v1 is advertised
+             sticky; the same MAC learned on v3 raises a sticky conflict there and never moves
+             the MAC away from v1 (RFC 7432 §15.2).
   ping       h1 pings h2 and h3 across VXLAN.
+  ipv6       the same fabric with IPv6 VTEP addresses (fd00::1-3) and BGP sessions over IPv6:
+             flood lists, remote MACs with IPv6 destinations, pings.
   move       h2 (same MAC and IP) shows up at v3 while its old port at v2 is still there: every
              VTEP's FDB points h2's MAC at v3 (v2's stale local entry replaced by evpnd's remote
              one), the old port goes, pings from h1 resume; the time from the host's first frame
@@ -45,32 +50,41 @@ import lab as L  # noqa: E402
 
 VNI = 100
 VTEPS = {1: "10.0.0.1", 2: "10.0.0.2", 3: "10.0.0.3"}
+VTEPS6 = {1: "fd00::1", 2: "fd00::2", 3: "fd00::3"}
 HOST_IP = {n: f"192.168.100.{n}" for n in VTEPS}
 HOST_MAC = {n: f"02:00:00:00:00:0{n}" for n in VTEPS}
 ZERO = "00:00:00:00:00:00"
 
 
-def evpnd_conf(n):
-    me = VTEPS[n]
+def evpnd_conf(n, vteps=VTEPS, sticky_static=False):
+    """evpnd on v<n>: router ID 10.0.0.<n> (a BGP identifier is IPv4), sessions and VTEP address
+    from `vteps` (IPv4 or IPv6)."""
+    me = vteps[n]
     if n == 1:
-        peers = [dict(address=VTEPS[m], remote_as=65000, route_reflector_client=True,
+        peers = [dict(address=vteps[m], remote_as=65000, route_reflector_client=True,
                       connect_retry_s=1, hold_time_s=9) for m in (2, 3)]
     else:
-        peers = [dict(address=VTEPS[1], remote_as=65000, connect_retry_s=1, hold_time_s=9)]
+        peers = [dict(address=vteps[1], remote_as=65000, connect_retry_s=1, hold_time_s=9)]
     evpn = L.evpn_block([dict(vni=VNI)], vtep=me)
-    return L.evpnd_config(me, 65000, peers, listen=[me], evpn=evpn)
+    if sticky_static:
+        evpn = evpn.replace("evpn {", "evpn {\n  sticky_static_macs: true", 1)
+    return L.evpnd_config(VTEPS[n], 65000, peers, listen=[me], evpn=evpn)
 
 
 class Fabric:
-    def __init__(self, lab, evpnd):
-        self.lab, self.evpnd_bin = lab, evpnd
+    def __init__(self, lab, evpnd, vteps=VTEPS, sticky_static=False):
+        self.lab, self.evpnd_bin, self.vteps = lab, evpnd, vteps
+        self.sticky_static = sticky_static
+        v6 = ":" in vteps[1]
         ul = lab.netns("ul")
         lab.ip(ul, "link", "add", "ulbr", "type", "bridge")
         lab.ip(ul, "link", "set", "ulbr", "up")
         self.v, self.h, self.evpnd = {}, {}, {}
-        for n, vtep in VTEPS.items():
+        for n, vtep in vteps.items():
             v = self.v[n] = lab.netns(f"v{n}")
-            lab.veth(v, "eth0", ul, f"ul{n}", f"{vtep}/24", None)
+            lab.veth(v, "eth0", ul, f"ul{n}", None if v6 else f"{vtep}/24", None)
+            if v6:  # usable at once: no duplicate address detection
+                lab.ip(v, "addr", "add", f"{vtep}/64", "dev", "eth0", "nodad")
             lab.ip(ul, "link", "set", f"ul{n}", "master", "ulbr")
             lab.ip(v, "link", "add", "br100", "type", "bridge")
             lab.ip(v, "link", "add", "vxlan100", "type", "vxlan", "id", str(VNI), "local", vtep,
@@ -88,12 +102,14 @@ class Fabric:
         for n in VTEPS:
             self.start(n)
         for n in (2, 3):
-            self.evpnd[1].wait_log(rf"peer {re.escape(VTEPS[n])}: established", 20,
+            self.evpnd[1].wait_log(rf"peer {re.escape(vteps[n])}: established", 20,
                                    f"v1 established with v{n}")
-            self.evpnd[n].wait_log(r"peer 10\.0\.0\.1: established", 20, f"v{n} established")
+            self.evpnd[n].wait_log(rf"peer {re.escape(vteps[1])}: established", 20,
+                                   f"v{n} established")
 
     def start(self, n):
-        self.evpnd[n] = self.lab.evpnd(f"evpnd-v{n}", self.v[n], self.evpnd_bin, evpnd_conf(n))
+        self.evpnd[n] = self.lab.evpnd(f"evpnd-v{n}", self.v[n], self.evpnd_bin,
+                                       evpnd_conf(n, self.vteps, self.sticky_static))
 
     def attach(self, host, vtep, as_host=None):
         """Host namespace h<host> gets an eth0 (the MAC and IP of host `as_host`, by default its
@@ -128,16 +144,16 @@ class Fabric:
         return out
 
 
-def expected_fdb(n, hosts_at):
+def expected_fdb(n, hosts_at, vteps=VTEPS):
     """What evpnd should have written on v<n>: flood entries for the other VTEPs, and for every
     host behind another VTEP its self and master entries."""
     want = set()
-    for m, vtep in VTEPS.items():
+    for m, vtep in vteps.items():
         if m != n:
             want.add((ZERO, "self", vtep))
     for host, at in hosts_at.items():
         if at != n:
-            want.add((HOST_MAC[host], "self", VTEPS[at]))
+            want.add((HOST_MAC[host], "self", vteps[at]))
             want.add((HOST_MAC[host], "master", None))
     return want
 
@@ -147,15 +163,18 @@ def ours(fdb):
 
 
 def wait_fdb(lab, fabric, hosts_at, what, timeout=15):
+    def want(n):
+        return expected_fdb(n, hosts_at, fabric.vteps)
+
     def check():
         got = {n: ours(fabric.fdb(n)) for n in VTEPS}
-        return got if all(got[n] == expected_fdb(n, hosts_at) for n in VTEPS) else None
+        return got if all(got[n] == want(n) for n in VTEPS) else None
     try:
         return lab.poll_until(check, timeout, what)
     except L.TestFailure:
         for n in VTEPS:
             L.log(f"  v{n} has {sorted(ours(fabric.fdb(n)))}")
-            L.log(f"  v{n} wants {sorted(expected_fdb(n, hosts_at))}")
+            L.log(f"  v{n} wants {sorted(want(n))}")
         raise
 
 
@@ -312,7 +331,49 @@ def test_device(args):
         lab.check_alive()
 
 
-TESTS = [("fdb", test_fdb), ("ping", test_ping), ("move", test_move),
+def test_ipv6(args):
+    with L.Lab("ipv6") as lab:
+        f = Fabric(lab, args.evpnd, vteps=VTEPS6)
+        wait_fdb(lab, f, {}, "the flood lists (IPv6 VTEPs)")
+        for n in VTEPS:
+            f.announce(n)
+        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs (IPv6 VTEPs)")
+        L.log(f"  v1: {sorted(ours(f.fdb(1)))}")
+        ping(lab, f, 1, 2)
+        ping(lab, f, 3, 1)
+        L.log("  h1 -> h2 and h3 -> h1 across VXLAN over IPv6: ok")
+        lab.check_alive()
+
+
+def test_static(args):
+    mac = "02:00:00:00:00:77"
+    with L.Lab("static") as lab:
+        f = Fabric(lab, args.evpnd, sticky_static=True)
+        wait_fdb(lab, f, {}, "the flood lists")
+        L.log(f"  an operator pins {mac} on v1's port h1p (static entry)")
+        lab.sh(f.v[1], "bridge", "fdb", "add", mac, "dev", "h1p", "master", "static")
+        for n in (2, 3):
+            f.evpnd[n].wait_log(rf"vni {VNI} mac {mac}: install-remote; at VTEP 10\.0\.0\.1 "
+                                r"sequence 0 sticky", 10, f"v{n} to install it as sticky at v1")
+        L.log(f"  a host behind v3 sends frames from the same MAC: v3 must not take it "
+              "(RFC 7432 §15.2)")
+        lab.ip(f.h[3], "link", "set", "eth0", "address", mac)
+        f.announce(3)
+        line = f.evpnd[3].wait_log(rf"vni {VNI} mac {mac}: conflicting claims on a sticky", 10,
+                                   "v3 to report the sticky conflict")
+        L.log(f"  v3: {line}")
+        L.hold_for(lambda: f.evpnd[1].grep(rf"vni {VNI} mac {mac}: local-moved-away"), 2,
+                   "v1 gave up its sticky MAC")
+        if (mac, "self", VTEPS[1]) not in ours(f.fdb(2)):
+            raise L.TestFailure("v2 no longer points the sticky MAC at v1")
+        # v3's bridge had moved the MAC to h3p when the frame came; evpnd puts its entry back.
+        lab.poll_until(lambda: {(mac, "self", VTEPS[1]), (mac, "master", None)} <= ours(f.fdb(3))
+                       or None, 10, "v3's bridge entry to point at vxlan100 again")
+        L.log("  v1 keeps it; v2 and v3 still send it to v1")
+        lab.check_alive()
+
+
+TESTS = [("fdb", test_fdb), ("ipv6", test_ipv6), ("static", test_static), ("ping", test_ping), ("move", test_move),
          ("restart/kill", test_restart_kill), ("restart/term", test_restart_term),
          ("device", test_device)]
 
