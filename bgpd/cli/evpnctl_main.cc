@@ -1,17 +1,31 @@
-// evpnctl: the operator's command line for evpnd. Today it has `decode` (offline decoding of BGP
-// messages and MRT dumps); the management verbs arrive with the gRPC API.
+// evpnctl: the operator's command line for evpnd: the management verbs over the daemon's gRPC
+// API (api_commands.h) and `decode` (offline decoding of BGP messages and MRT dumps).
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "bgpd/cli/api_commands.h"
 #include "bgpd/cli/decode_command.h"
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: evpnctl <command> [args]
+constexpr const char* kUsage = R"(usage: evpnctl [--socket PATH | --address HOST:PORT] [--json] [--timeout S] <command>
 
-commands:
+commands (over the daemon's API; default socket /run/evpnd/evpnd.sock):
+  global                                    router-wide facts
+  neighbor [ADDRESS]                        peers, session states, route counts
+  neighbor ADDRESS enable|disable [MESSAGE]|reset|softreset
+  vni                                       VNIs: RD, route targets, VTEP, devices, flood list
+  evpn routes [--vni N] [--type T] [--mac MAC] [--rd RD] [--peer ADDRESS --in|--out]
+  evpn macs [--vni N]                       MACs: local/remote, VTEP, sequence, flags, moves
+  evpn mac MAC [--vni N] [history]          one MAC, and its moves
+  evpn mac MAC --vni N add [--ip IP]... [--sticky] | delete | clear-duplicate
+  reload                                    reload the configuration file
+
+offline:
   decode    decode BGP messages (hex or MRT) to JSON; see `evpnctl decode --help`
+
+exit codes: 0 done, 1 usage error, 2 refused by evpnd (see its message), 3 evpnd unreachable
 )";
 
 }  // namespace
@@ -25,6 +39,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "decode") {
     return evpnd::cli::RunDecode(args, std::cin, std::cout, std::cerr);
+  }
+  if (evpnd::cli::IsApiVerb(command)) {
+    return evpnd::cli::RunApiCommand(std::vector<std::string>(argv + 1, argv + argc), std::cout,
+                                     std::cerr);
   }
   std::cerr << "evpnctl: unknown command '" << command << "'\n" << kUsage;
   return 1;

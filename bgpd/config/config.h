@@ -88,6 +88,15 @@ struct PeerConfig {
   friend bool operator==(const PeerConfig&, const PeerConfig&) = default;
 };
 
+// The gRPC management API.
+struct ApiConfig {
+  std::string unix_socket = "/run/evpnd/evpnd.sock";  // "" = no Unix socket
+  std::string socket_group;                            // "" = leave the group as created
+  std::string tcp_address;                             // "" = no TCP
+  bool enabled() const { return !unix_socket.empty() || !tcp_address.empty(); }
+  friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
+};
+
 struct GlobalConfig {
   // BGP identifier (RFC 4271 §4.2), host byte order; never 0.
   uint32_t router_id = 0;
@@ -98,6 +107,7 @@ struct GlobalConfig {
   // RFC 4456 §7 cluster ID, host byte order; the loader defaults it to the router ID.
   uint32_t cluster_id = 0;
   GracefulRestartConfig graceful_restart;
+  ApiConfig api;
 
   friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };

@@ -301,6 +301,30 @@ class Validator {
                          : ReadClusterId(global.cluster_id(), at.Field("cluster_id"));
     ReadGracefulRestart(global.graceful_restart(), at.Nested("graceful_restart"),
                         out.graceful_restart);
+    ReadApi(global.api(), at.Nested("api"), out.api);
+  }
+
+  void ReadApi(const cfg::Api& api, const Locator& at, ApiConfig& out) {
+    if (api.has_unix_socket()) out.unix_socket = api.unix_socket();
+    if (!out.unix_socket.empty() && out.unix_socket.front() != '/') {
+      Report(at.Field("unix_socket"), "must be an absolute path");
+    }
+    // sun_path holds 108 bytes including the terminating NUL.
+    if (out.unix_socket.size() > 107) {
+      Report(at.Field("unix_socket"), "is longer than a Unix socket path may be (107 bytes)");
+    }
+    out.socket_group = api.socket_group();
+    out.tcp_address = api.tcp_address();
+    if (!out.tcp_address.empty()) {
+      const size_t colon = out.tcp_address.rfind(':');
+      uint32_t port = 0;
+      if (colon == std::string::npos || colon == 0 ||
+          !absl::SimpleAtoi(out.tcp_address.substr(colon + 1), &port) || port == 0 ||
+          port > kMaxUint16) {
+        Report(at.Field("tcp_address"),
+               "expected ADDRESS:PORT, e.g. \"127.0.0.1:50051\" or \"[::1]:50051\"");
+      }
+    }
   }
 
   // RFC 4271 §4.2 / §6.2: the BGP Identifier is a nonzero IPv4 address of this router.

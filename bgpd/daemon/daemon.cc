@@ -110,6 +110,7 @@ void Daemon::AddPeer(const PeerConfig& peer) {
   p.session = std::make_unique<PeerSession>(io_, peer, MakeFsmConfig(peer), *this);
   if (peer.shutdown) {
     spdlog::info("peer {}: administratively shut down by configuration", peer.address.ToString());
+    p.admin_down = true;
     return;
   }
   p.session->Start();
@@ -277,6 +278,10 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
   }
   peer->in_rib = true;
   peer->established = true;
+  peer->state_since = absl::Now();
+  peer->hold_time_s = negotiated.hold_time_s;
+  peer->families = negotiated.families;
+  peer->route_refresh = negotiated.route_refresh;
   peer->max_prefix_warned = false;
   peer->refresh_in_progress.reset();
   peer->peer_graceful_restart = negotiated.peer_graceful_restart;
@@ -301,9 +306,13 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
 
 void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) {
   Peer* peer = Find(session);
-  if (peer == nullptr || !peer->established) return;
+  if (peer == nullptr) return;
+  peer->last_down_reason = std::string(SessionDownReasonName(down.reason));
+  if (down.notification) peer->last_notification = DescribeNotification(*down.notification);
+  if (!peer->established) return;
   peer->established = false;
   peer->evpn_end_of_rib = false;
+  peer->state_since = absl::Now();
   adj_rib_out_->PeerDown(peer->id);
   // RFC 4724 §4.2: when the TCP session of a peer that advertised graceful restart for EVPN
   // ends without a NOTIFICATION from either side (or our hold timer expired), the helper keeps

@@ -55,6 +55,39 @@ class Daemon : public PeerSession::Owner {
   const rib::EvpnService& evpn() const { return *evpn_; }
   const fibsync::Reconciler& fib() const { return reconciler_; }
 
+  // Management (daemon_mgmt.cc), for bgpd/api: plain views and commands, core thread only.
+  struct PeerStatus {
+    PeerConfig config;
+    SessionState state = SessionState::kIdle;
+    absl::Time state_since;  // wall clock; InfinitePast = never changed
+    bool admin_down = false;
+    uint16_t hold_time_s = 0;
+    std::vector<wire::AfiSafi> families;
+    rib::PeerRouteCounts counts;
+    size_t advertised = 0;
+    std::string last_notification;
+    std::string last_down_reason;
+  };
+  std::vector<PeerStatus> PeerStatuses() const;
+  absl::Status EnablePeer(const evpn::IpAddress& address);
+  absl::Status DisablePeer(const evpn::IpAddress& address, const std::string& message);
+  absl::Status ResetPeer(const evpn::IpAddress& address);
+  absl::Status SoftResetPeer(const evpn::IpAddress& address);
+  absl::StatusOr<std::vector<rib::MacEvent>> AddLocalMac(evpn::Vni vni,
+                                                         const evpn::MacAddress& mac,
+                                                         const std::vector<evpn::IpAddress>& ips,
+                                                         bool sticky);
+  absl::StatusOr<std::vector<rib::MacEvent>> DeleteLocalMac(evpn::Vni vni,
+                                                            const evpn::MacAddress& mac);
+  absl::StatusOr<std::vector<rib::MacEvent>> ClearDuplicate(evpn::Vni vni,
+                                                            const evpn::MacAddress& mac);
+  // The VXLAN device and bridge names fib-sync bound a VNI to ("" when none).
+  std::pair<std::string, std::string> BoundDevices(evpn::Vni vni) const;
+  std::optional<rib::PeerId> PeerIdOf(const evpn::IpAddress& address) const;
+  const rib::AdjRibOut& adj_rib_out() const { return *adj_rib_out_; }
+  bool fib_running() const { return netlink_ != nullptr; }
+  absl::Time started_at() const { return started_at_; }
+
   // PeerSession::Owner
   void OnEstablished(PeerSession& peer, const NegotiatedSession& session) override;
   void OnSessionDown(PeerSession& peer, const SessionDownAction& down) override;
@@ -79,6 +112,14 @@ class Daemon : public PeerSession::Owner {
     std::unique_ptr<asio::steady_timer> stale_timer;
     // End-of-RIB for EVPN received on the current session (releases the FDB hold at start).
     bool evpn_end_of_rib = false;
+    // For the API.
+    absl::Time state_since = absl::InfinitePast();
+    uint16_t hold_time_s = 0;
+    std::vector<wire::AfiSafi> families;
+    std::string last_notification;
+    std::string last_down_reason;
+    bool admin_down = false;
+    bool route_refresh = false;  // negotiated (RFC 2918)
   };
 
   FsmConfig MakeFsmConfig(const PeerConfig& peer) const;
@@ -137,6 +178,7 @@ class Daemon : public PeerSession::Owner {
   bool fib_release_ready_ = false;
   // RFC 4724: sessions opened in the first restart time after start carry the R bit.
   bool restarting_ = true;
+  absl::Time started_at_ = absl::Now();
   asio::steady_timer restart_state_timer_;
   std::map<evpn::IpAddress, Peer> peers_;
   std::map<rib::PeerId, evpn::IpAddress> addresses_;  // PeerId -> key of peers_

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bgpd/config/config_loader.h"
+#include "bgpd/api/api_server.h"
 #include "bgpd/daemon/daemon.h"
 #include "bgpd/io/log.h"
 
@@ -99,19 +100,34 @@ int main(int argc, char** argv) {
     spdlog::error("{}", s.message());
     return 1;
   }
+  // SIGHUP and the API's ReloadConfig: read the file again and apply the difference.
+  std::function<absl::Status()> reload = [&]() -> absl::Status {
+    if (!args->config) {
+      spdlog::info("reload: running on the built-in default, nothing to reload");
+      return absl::OkStatus();
+    }
+    absl::StatusOr<evpnd::bgpd::Config> next = Load(*args);
+    if (!next.ok()) {
+      spdlog::error("reload refused, configuration kept: {}", next.status().message());
+      return next.status();
+    }
+    spdlog::info("reloading {}", *args->config);
+    if (!(next->global.api == daemon.config().global.api)) {
+      spdlog::warn("reload: api settings change only with a restart");
+    }
+    daemon.Reload(*next);
+    return absl::OkStatus();
+  };
+  evpnd::bgpd::ApiServer api(io, daemon, reload);
+  if (absl::Status s = api.Start(config->global.api); !s.ok()) {
+    spdlog::error("{}; running without the management API", s.message());
+  }
   evpnd::bgpd::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
-          if (!args->config) {
-            spdlog::info("SIGHUP: running on the built-in default, nothing to reload");
-          } else if (absl::StatusOr<evpnd::bgpd::Config> next = Load(*args); !next.ok()) {
-            spdlog::error("reload refused, configuration kept: {}", next.status().message());
-          } else {
-            spdlog::info("reloading {}", *args->config);
-            daemon.Reload(*next);
-          }
+          (void)reload();
           signals.async_wait(on_signal);
           return;
         }
@@ -123,6 +139,7 @@ int main(int argc, char** argv) {
                evpnd::evpn::IpAddress::V4(config->global.router_id).ToString(),
                config->peers.size());
   io.run();
+  api.Stop();
   spdlog::info("evpnd stopped");
   return 0;
 }

@@ -8,7 +8,6 @@
 #include "bgpd/wire/notification_codes.h"
 
 namespace evpnd::bgpd {
-namespace {
 
 std::string DescribeNotification(const wire::NotificationMessage& n) {
   std::string s = absl::StrCat(wire::ErrorCodeName(n.code), "/",
@@ -17,6 +16,8 @@ std::string DescribeNotification(const wire::NotificationMessage& n) {
   if (auto text = n.ShutdownCommunication()) absl::StrAppend(&s, " \"", *text, "\"");
   return s;
 }
+
+namespace {
 
 wire::NotificationMessage ToNotification(const wire::WireError& e) {
   return wire::NotificationMessage{e.code, e.subcode, e.data};

@@ -25,6 +25,9 @@
 
 namespace evpnd::bgpd {
 
+// "cease/administrative-shutdown (6/2) \"text\"": a NOTIFICATION for logs and the API.
+std::string DescribeNotification(const wire::NotificationMessage& notification);
+
 class PeerSession : public Connection::Handler {
  public:
   class Owner {

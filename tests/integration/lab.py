@@ -271,14 +271,42 @@ def log_line_time(line):
 class Evpnd(Proc):
     def __init__(self, lab, name, ns, binary, config_text, log_level="debug"):
         self.config_path = os.path.join(lab.tmp, f"{name}.conf")
+        # Every instance gets its own API socket in the lab's directory (the default path is
+        # shared by the whole machine).
+        self.api_socket = os.path.join(lab.tmp, f"{name}.sock")
+        if "api {" not in config_text:
+            config_text = config_text.replace(
+                "global {", f'global {{\n  api {{ unix_socket: "{self.api_socket}" }}', 1)
+        self.evpnctl_bin = os.path.join(os.path.dirname(binary), "..", "cli", "evpnctl")
         with open(self.config_path, "w") as f:
             f.write(config_text)
         super().__init__(lab, name, ns, [binary, "-c", self.config_path, "--log-level", log_level],
                          os.path.join(lab.tmp, f"{name}.log"))
 
+    def ctl(self, *args, json_out=True, check=True):
+        """Runs evpnctl against this instance: (exit code, parsed JSON or text, stderr)."""
+        argv = [self.evpnctl_bin, "--socket", self.api_socket] + (["--json"] if json_out else [])
+        r = subprocess.run(argv + [str(a) for a in args], capture_output=True, text=True,
+                           timeout=30)
+        if check and r.returncode != 0:
+            raise TestFailure(f"evpnctl {' '.join(map(str, args))} failed ({r.returncode}): "
+                              f"{r.stderr.strip()}")
+        out = r.stdout
+        if json_out and r.returncode == 0 and out.strip():
+            out = json.loads(out)
+        return r.returncode, out, r.stderr
+
+    def macs(self, vni=None):
+        """{mac: Mac JSON} of this instance (one VNI or all)."""
+        args = ["evpn", "macs"] + (["--vni", vni] if vni else [])
+        return {m["mac"]: m for m in self.ctl(*args)[1].get("macs", [])}
+
     def reload(self, config_text):
         """Rewrites the configuration file and sends SIGHUP; returns the log mark from before."""
         mark = self.mark()
+        if "api {" not in config_text:
+            config_text = config_text.replace(
+                "global {", f'global {{\n  api {{ unix_socket: "{self.api_socket}" }}', 1)
         with open(self.config_path, "w") as f:
             f.write(config_text)
         self.signal(signal.SIGHUP)
@@ -286,15 +314,15 @@ class Evpnd(Proc):
         return mark
 
     def mac_location(self, vni, mac):
-        """Where this evpnd's last logged decision about (vni, mac) put it: ('local'|'remote',
-        vtep, sequence), or None. Needs log level debug."""
-        lines = self.grep(rf"vni {vni} mac {re.escape(mac)}: .*; at ")
-        if not lines:
+        """Where this evpnd places (vni, mac), from its API: ('local'|'remote'|'none', vtep,
+        sequence), or None when it does not know the MAC."""
+        rc, out, _ = self.ctl("evpn", "macs", "--vni", vni, check=False)
+        if rc != 0:
             return None
-        m = re.search(r"; at (local VTEP|VTEP|nowhere)(?: (\S+) sequence (\d+))?", lines[-1])
-        if m.group(1) == "nowhere":
-            return ("nowhere", None, None)
-        return ("local" if m.group(1) == "local VTEP" else "remote", m.group(2), int(m.group(3)))
+        for m in out.get("macs", []):
+            if m["mac"] == mac:
+                return (m["location"], m.get("vtep") or None, m["sequence"])
+        return None
 
     def established(self, peer=None, since=0):
         """Lines announcing an Established session (all peers, or one peer address)."""

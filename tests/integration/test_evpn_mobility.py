@@ -8,7 +8,7 @@ Every instance serves VNI 100 (RD auto, RT auto 65000:100); its VTEP address is 
 Local MACs are declared in the configuration (`local_macs`) and changed with SIGHUP: a VM move
 is the new VTEP learning the MAC first and the old VTEP ageing it afterwards, as a real move looks
 (the new host's gratuitous ARP arrives before the old entry ages out). What each instance decided
-is read from its debug log (the API arrives with the management issue).
+is read through its management API (`evpnctl --json evpn macs`).
 
 Sub-tests (each in a namespace of its own; --only NAME picks some):
   flood       every instance's flood list for VNI 100 holds the other two VTEPs (type-3 routes
@@ -255,6 +255,9 @@ def test_frr_move(args):
                            rf"{re.escape(FRR_VTEP)} sequence 1", 20,
                            "evpnd to see FRR's sequence 1 and give the MAC up", since=mark)
         L.log(f"  evpnd: {line}")
+        where = lab.poll_until(lambda: (w := ev.mac_location(VNI, MAC)) == ("remote", FRR_VTEP, 1)
+                               and w, 10, "evpnd's API to show the MAC at FRR with sequence 1")
+        L.log(f"  evpnctl evpn macs: {where}")
         ev.reload(ev_config([]))  # the old location ages out
 
         L.log("  move 2: FRR -> evpnd")

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""The management API (proto/api.proto) through evpnctl, against two running evpnd instances on
+the loopback of a namespace this test creates:
+
+   A 127.0.0.1 (VTEP 127.0.0.1, VNI 100) ---- iBGP AS 65000 ---- B 127.0.0.2 (VTEP 127.0.0.2)
+
+Sub-tests (--only NAME picks some):
+  read        global, neighbor (table and JSON: state, counts, negotiated families), vni (RD,
+              RTs, flood list), evpn routes (Loc-RIB; adj-rib-in/out of a peer; filters by
+              type, MAC, RD, VNI), evpn macs, evpn mac MAC history.
+  orchestrate the orchestrator-driven VM move: `evpn mac MAC add` at A, then at B (B advertises
+              sequence 1, A gives it up), then `delete` at A; both APIs agree on the VTEP and
+              sequence; the history at B lists the move A -> B.
+  peer-ops    neighbor disable (with a message: B logs the RFC 8203 communication), enable,
+              reset (Cease/Administrative Reset, the session comes back), softreset.
+  errors      bad requests get exit code 2 and a message that names the problem (unknown VNI,
+              malformed MAC, unknown peer, MAC not local, MAC not duplicate, bad IP) and change
+              nothing; a usage error exits 1 without contacting evpnd; a missing daemon exits 3.
+  duplicate   duplicate detection (max_moves 2) through the API: A's second move marks the MAC
+              duplicate (not advertised: B keeps it), clear-duplicate advertises it again
+              (sequence 2) and B follows.
+  socket      the API socket is mode 0660; reload through the API applies a new config.
+
+Usage (root): python3 test_api.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
+Not root: prints "SKIPPED: ..." and exits 0.
+"""
+
+import os
+import re
+import stat
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab as L  # noqa: E402
+
+A, B = "127.0.0.1", "127.0.0.2"
+VNI = 100
+MAC = "52:54:00:aa:00:01"
+STATIC = "52:54:00:aa:00:99"
+
+
+def conf(me, other, macs=(), duplicate=None):
+    evpn = L.evpn_block([dict(vni=VNI, local_macs=[dict(mac=m, ips=["10.1.0.9"]) for m in macs])],
+                        duplicate=duplicate)
+    evpn = evpn.replace("evpn {", "evpn {\n  kernel_fdb: false", 1)
+    return L.evpnd_config(me, 65000, [dict(address=other, remote_as=65000, connect_retry_s=1,
+                                           hold_time_s=9)], listen=[me], evpn=evpn)
+
+
+def pair(lab, args, duplicate=None):
+    ns = lab.netns("api")
+    lab.ip(ns, "addr", "add", f"{B}/8", "dev", "lo")
+    a = lab.evpnd("evpnd-a", ns, args.evpnd, conf(A, B, [STATIC], duplicate))
+    b = lab.evpnd("evpnd-b", ns, args.evpnd, conf(B, A, (), duplicate))
+    for d, other in ((a, B), (b, A)):
+        lab.poll_until(lambda: state_of(d, other) == "Established" or None, 20,
+                       f"{d.name}'s API to show {other} Established")
+    return a, b
+
+
+def state_of(d, peer):
+    """The peer's session state through the API (None while the API is not up yet)."""
+    rc, out, _ = d.ctl("neighbor", peer, check=False)
+    return out["peers"][0]["state"] if rc == 0 else None
+
+
+def expect(cond, what):
+    if not cond:
+        raise L.TestFailure(what)
+
+
+def test_read(args):
+    with L.Lab("api-read") as lab:
+        a, b = pair(lab, args)
+        g = a.ctl("global")[1]
+        expect(g["local_as"] == 65000 and g["router_id"] == A and g["vnis"] == 1 and
+               g["peers_established"] == 1 and g["fib_state"] == "off", f"global: {g}")
+        L.log(f"  global: AS {g['local_as']}, router ID {g['router_id']}, "
+              f"{g['loc_rib_routes']} Loc-RIB routes")
+        _, table, _ = a.ctl("neighbor", json_out=False)
+        expect(re.search(rf"^{re.escape(B)}\s+65000\s+\S+\s+Established", table, re.M),
+               f"neighbor table:\n{table}")
+        p = a.ctl("neighbor", B)[1]["peers"][0]
+        expect(p["families"] == ["l2vpn-evpn"] and p["hold_time_s"] == 9, f"peer: {p}")
+        # B has A's MAC-only route, its MAC/IP route and its type-3.
+        lab.poll_until(lambda: int(b.ctl("neighbor", A)[1]["peers"][0]["routes_received"]) == 3
+                       or None, 10, "B to receive A's 3 routes")
+        v = a.ctl("vni")[1]["vnis"][0]
+        expect(v["rd"] == f"{A}:1" and v["import_route_targets"] == ["65000:100"] and
+               v["flood_list"] == [B] and v["local_macs"] == 1, f"vni: {v}")
+        routes = b.ctl("evpn", "routes")[1]["routes"]
+        prefixes = sorted(r["prefix"] for r in routes)
+        L.log(f"  B's Loc-RIB: {prefixes}")
+        expect(len(routes) == 4, "B's Loc-RIB should hold 4 routes (3 of A, its own type-3)")
+        t2 = b.ctl("evpn", "routes", "--type", 2, "--mac", STATIC)[1]["routes"]
+        expect(len(t2) == 2 and all(r["source"] == A and r["next_hop"] == A for r in t2),
+               f"type-2 filter: {t2}")
+        by_rd = b.ctl("evpn", "routes", "--rd", f"{A}:1")[1]["routes"]
+        expect(len(by_rd) == 3, f"RD filter: {by_rd}")
+        by_vni = b.ctl("evpn", "routes", "--vni", VNI)[1]["routes"]
+        expect(len(by_vni) == 4, f"VNI filter: {by_vni}")
+        adj_in = b.ctl("evpn", "routes", "--peer", A, "--in")[1]["routes"]
+        adj_out = a.ctl("evpn", "routes", "--peer", B, "--out")[1]["routes"]
+        expect(len(adj_in) == 3 and len(adj_out) == 3, f"adj-rib-in {adj_in} / out {adj_out}")
+        macs = b.macs(VNI)
+        expect(macs[STATIC]["location"] == "remote" and macs[STATIC]["vtep"] == A and
+               macs[STATIC]["ips"] == ["10.1.0.9"], f"B's macs: {macs}")
+        h = b.ctl("evpn", "mac", STATIC, "history")[1]
+        expect(h["mac"]["vni"] == VNI and h.get("moves", []) == [], f"history: {h}")
+        _, text, _ = b.ctl("evpn", "macs", json_out=False)
+        L.log("  B's evpnctl evpn macs:\n" + "\n".join("    " + x for x in text.splitlines()))
+        lab.check_alive()
+
+
+def test_orchestrate(args):
+    with L.Lab("api-orch") as lab:
+        a, b = pair(lab, args)
+        out = a.ctl("evpn", "mac", MAC, "--vni", VNI, "add", "--ip", "10.1.0.5")[1]
+        expect("advertise-local" in out["decisions"], f"add at A: {out}")
+        lab.poll_until(lambda: b.mac_location(VNI, MAC) == ("remote", A, 0) or None, 10,
+                       "B to see the VM at A")
+        L.log("  the VM moves: the orchestrator announces it at B")
+        out = b.ctl("evpn", "mac", MAC, "--vni", VNI, "add", "--ip", "10.1.0.5")[1]
+        expect(out["mac"]["sequence"] == 1 and out["mac"]["location"] == "local",
+               f"add at B: {out}")
+        lab.poll_until(lambda: a.mac_location(VNI, MAC) == ("remote", B, 1) or None, 10,
+                       "A to follow the VM to B with sequence 1")
+        expect(a.macs(VNI)[MAC]["moved_away"], "A does not mark its old local MAC moved away")
+        a.ctl("evpn", "mac", MAC, "--vni", VNI, "delete")
+        lab.hold_for(lambda: a.mac_location(VNI, MAC) != ("remote", B, 1) and
+                     a.mac_location(VNI, MAC), 1, "A lost the VM after deleting its stale entry")
+        h = b.ctl("evpn", "mac", MAC, "history")[1]["moves"]
+        expect(len(h) == 1 and h[0]["from_vtep"] == A and h[0]["to_vtep"] == B and
+               h[0]["sequence"] == 1, f"B's history: {h}")
+        L.log(f"  B's history: {h}")
+        lab.check_alive()
+
+
+def test_peer_ops(args):
+    with L.Lab("api-peer") as lab:
+        a, b = pair(lab, args)
+        mark = b.mark()
+        out = a.ctl("neighbor", B, "disable", "planned", "maintenance")[1]
+        expect(out["state"] == "Idle", f"disable: {out}")
+        b.wait_log(r'received NOTIFICATION cease/administrative-shutdown \(6/2\) '
+                   r'"planned maintenance"', 10, "B to log the shutdown communication",
+                   since=mark)
+        p = a.ctl("neighbor", B)[1]["peers"][0]
+        expect(p["admin_down"] and p["state"] == "Idle", f"after disable: {p}")
+        L.hold_for(lambda: state_of(a, B) == "Established", 3,
+                   "the disabled session came back by itself")
+        a.ctl("neighbor", B, "enable")
+        lab.poll_until(lambda: state_of(a, B) == "Established"
+                       or None, 20, "the session to come back after enable")
+        mark = b.mark()
+        a.ctl("neighbor", B, "reset")
+        b.wait_log(r"received NOTIFICATION cease/administrative-reset \(6/4\)", 10,
+                   "B to see Cease/Administrative Reset", since=mark)
+        lab.poll_until(lambda: state_of(a, B) == "Established"
+                       or None, 20, "the session to come back after reset")
+        mark = a.mark()
+        a.ctl("neighbor", B, "softreset")
+        a.wait_log(r"soft reset by the operator", 5, "A to log the soft reset", since=mark)
+        lab.check_alive()
+
+
+def test_errors(args):
+    with L.Lab("api-err") as lab:
+        a, b = pair(lab, args)
+        before = a.ctl("evpn", "macs")[1]
+        cases = [
+            (["evpn", "mac", MAC, "--vni", 200, "add"], 2, "VNI 200 is not configured"),
+            (["evpn", "mac", "52:54:zz", "--vni", VNI, "add"], 2, "is not a MAC address"),
+            (["evpn", "mac", "01:00:5e:00:00:01", "--vni", VNI, "add"], 2, "not a unicast MAC"),
+            (["evpn", "mac", MAC, "--vni", VNI, "add", "--ip", "10.1"], 2,
+             "is not an IPv4 or IPv6 address"),
+            (["evpn", "mac", MAC, "--vni", VNI, "delete"], 2, "is not local in VNI 100"),
+            (["evpn", "mac", STATIC, "--vni", VNI, "clear-duplicate"], 2, "not marked duplicate"),
+            (["neighbor", "127.0.0.9", "reset"], 2, "127.0.0.9 is not a configured peer"),
+            (["neighbor", "not-an-ip"], 2, "is not an IPv4 or IPv6 address"),
+            (["evpn", "routes", "--peer", "127.0.0.9", "--in"], 2, "is not a peer"),
+            (["evpn", "macs", "--vni", 999], 2, "VNI 999 is not configured"),
+            (["evpn", "routes", "--type", 9], 1, "route types are 1..5"),
+            (["evpn", "mac", MAC, "add"], 1, "needs --vni N"),
+            (["frobnicate"], 1, "unknown command"),
+        ]
+        for argv, code, message in cases:
+            rc, _, err = a.ctl(*argv, check=False)
+            expect(rc == code and message in err,
+                   f"evpnctl {' '.join(map(str, argv))}: exit {rc}, stderr {err!r}; expected "
+                   f"exit {code} and {message!r}")
+        expect(a.ctl("evpn", "macs")[1] == before, "a refused request changed the MAC table")
+        L.log(f"  {len(cases)} bad requests refused with the expected exit code and message")
+        missing = raw_ctl(a, "--socket", "/nonexistent/evpnd.sock", "global")
+        expect(missing[0] == 3 and "cannot reach evpnd" in missing[2], f"no daemon: {missing}")
+        lab.check_alive()
+
+
+def raw_ctl(d, *argv):
+    """evpnctl with exactly these arguments (no --socket of the instance)."""
+    r = subprocess.run([d.evpnctl_bin] + list(argv), capture_output=True, text=True, timeout=30)
+    return r.returncode, r.stdout, r.stderr
+
+
+def test_duplicate(args):
+    dad = dict(max_moves=2, window_s=60, recovery_s=0)
+    with L.Lab("api-dup") as lab:
+        a, b = pair(lab, args, duplicate=dad)
+        a.ctl("evpn", "mac", MAC, "--vni", VNI, "add")
+        lab.poll_until(lambda: b.mac_location(VNI, MAC) == ("remote", A, 0) or None, 10,
+                       "B to see the MAC at A")
+        b.ctl("evpn", "mac", MAC, "--vni", VNI, "add")   # move 1: A -> B
+        lab.poll_until(lambda: a.mac_location(VNI, MAC) == ("remote", B, 1) or None, 10,
+                       "A to see it at B")
+        a.ctl("evpn", "mac", MAC, "--vni", VNI, "delete")
+        # Move 2 (B -> A) is A's second: A marks the MAC duplicate and does not advertise it.
+        out = a.ctl("evpn", "mac", MAC, "--vni", VNI, "add")[1]
+        expect("duplicate-detected" in out["decisions"] and out["mac"]["duplicate"],
+               f"A's second move: {out}")
+        L.hold_for(lambda: b.mac_location(VNI, MAC) != ("local", B, 1) and
+                   b.mac_location(VNI, MAC), 1, "B saw a duplicate MAC advertised")
+        L.log(f"  A: duplicate ({out['decisions']}); B still holds it with sequence 1")
+        out = a.ctl("evpn", "mac", MAC, "--vni", VNI, "clear-duplicate")[1]
+        expect("duplicate-cleared" in out["decisions"] and "advertise-local" in out["decisions"]
+               and not out["mac"]["duplicate"], f"clear-duplicate: {out}")
+        L.log(f"  cleared: {out['decisions']}")
+        lab.poll_until(lambda: b.mac_location(VNI, MAC) == ("remote", A, 2) or None, 10,
+                       "B to follow A's advertisement with sequence 2")
+        lab.check_alive()
+
+
+def test_socket(args):
+    with L.Lab("api-sock") as lab:
+        a, b = pair(lab, args)
+        mode = stat.S_IMODE(os.stat(a.api_socket).st_mode)
+        expect(mode == 0o660, f"API socket mode {oct(mode)}, expected 0660")
+        with open(a.config_path) as f:
+            text = f.read()
+        new_mac = "52:54:00:aa:00:42"
+        with open(a.config_path, "w") as f:
+            f.write(text.replace(f'mac: "{STATIC}"', f'mac: "{STATIC}" }}\n    local_macs {{ '
+                                 f'mac: "{new_mac}"'))
+        out = a.ctl("reload")[1]
+        expect(out["message"] == "configuration reloaded", f"reload: {out}")
+        lab.poll_until(lambda: new_mac in a.macs(VNI) or None, 5, "the reloaded MAC to appear")
+        with open(a.config_path, "w") as f:
+            f.write(text.replace("local_as: 65000", "local_as: 0"))
+        rc, _, err = a.ctl("reload", check=False)
+        expect(rc == 2 and "local_as" in err, f"bad reload: exit {rc}, {err!r}")
+        L.log(f"  a broken file is refused: {err.strip().splitlines()[0]}")
+        lab.check_alive()
+
+
+TESTS = [("read", test_read), ("orchestrate", test_orchestrate), ("peer-ops", test_peer_ops),
+         ("errors", test_errors), ("duplicate", test_duplicate), ("socket", test_socket)]
+
+
+def run(args):
+    L.require_tools(args.evpnd, "ip")
+    unknown = [o for o in args.only if o not in {n for n, _ in TESTS}]
+    if unknown:
+        raise L.TestFailure(f"unknown sub-test(s) {unknown}; known: {[n for n, _ in TESTS]}")
+    L.run_subtests(TESTS, args.only, args)
+
+
+if __name__ == "__main__":
+    L.main(run, "test_api")
