@@ -62,8 +62,14 @@ absl::Status Daemon::Start() {
   // Peers start even if an address cannot be listened on (they still connect out); the first
   // listen error is returned so that startup can refuse and a reload can report it.
   absl::Status status;
+  // RFC 2385: the keys are on the listening sockets before they listen and before any peer
+  // connects, so that no SYN of a peer with a password is accepted unsigned.
+  listener_md5_keys_.clear();
+  for (const PeerConfig& peer : config_.peers) {
+    if (!peer.password.empty()) listener_md5_keys_[peer.address] = peer.password;
+  }
   for (const evpn::IpAddress& address : config_.global.listen_addresses) {
-    status.Update(listener_.Listen(address, config_.global.listen_port));
+    status.Update(listener_.Listen(address, config_.global.listen_port, listener_md5_keys_));
   }
   for (const PeerConfig& peer : config_.peers) AddPeer(peer);
   InstallMd5Keys();

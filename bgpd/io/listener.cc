@@ -1,6 +1,8 @@
 // See listener.h.
 #include "bgpd/io/listener.h"
 
+#include "bgpd/io/socket_options.h"
+
 #include "absl/strings/str_cat.h"
 #include "bgpd/io/log.h"
 
@@ -21,7 +23,8 @@ evpn::IpAddress FromAsio(const asio::ip::address& a) {
 
 }  // namespace
 
-absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port) {
+absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port,
+                              const std::map<evpn::IpAddress, std::string>& md5_keys) {
   boost::system::error_code ec;
   const asio::ip::address addr = asio::ip::make_address(address.ToString(), ec);
   const tcp::endpoint endpoint(addr, port);
@@ -30,7 +33,16 @@ absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port) {
   if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) {
+    for (const auto& [peer, key] : md5_keys) {
+      if (peer.is_v6() != addr.is_v6()) continue;  // a v6-only socket takes no IPv4 key
+      if (absl::Status s = SetTcpMd5(acceptor->native_handle(), peer, key); !s.ok()) {
+        spdlog::warn("peer {}: TCP-MD5 key not installed on a listener: {}", peer.ToString(),
+                     s.message());
+      }
+    }
+    acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  }
   if (ec) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address.ToString(), " port ",
                                                port, ": ", ec.message()));

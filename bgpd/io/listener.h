@@ -5,7 +5,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,7 +22,10 @@ class Listener {
   using Dispatch = std::function<bool(const evpn::IpAddress& from, tcp::socket socket)>;
 
   Listener(asio::io_context& io, Dispatch dispatch) : io_(io), dispatch_(std::move(dispatch)) {}
-  absl::Status Listen(const evpn::IpAddress& address, uint16_t port);
+  // `md5_keys` (peer address -> RFC 2385 key) are installed before listen(), so that no SYN of
+  // a peer with a password is ever accepted unsigned.
+  absl::Status Listen(const evpn::IpAddress& address, uint16_t port,
+                      const std::map<evpn::IpAddress, std::string>& md5_keys = {});
   struct Socket {
     int fd;
     bool ipv6;
