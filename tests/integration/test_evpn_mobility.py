@@ -230,6 +230,10 @@ def test_frr_move(args):
         lab.ip(frr_ns, "link", "set", "vxlan100", "type", "bridge_slave", "learning", "off")
         lab.ip(frr_ns, "link", "set", "vxlan100", "up")
         lab.ip(frr_ns, "link", "set", "br100", "up")
+        # The host speaks only when told to: no IPv6, so no DAD or MLD frames that would make
+        # FRR's bridge learn it again (and FRR re-claim it) at a random moment.
+        for key in ("all", "default"):
+            lab.sh(h1, "sh", "-c", f"echo 1 > /proc/sys/net/ipv6/conf/{key}/disable_ipv6")
         lab.veth(h1, "eth0", frr_ns, "h1p", "192.168.100.1/24", None, mac_a=MAC, up=False)
         lab.ip(frr_ns, "link", "set", "h1p", "master", "br100")
         lab.ip(frr_ns, "link", "set", "h1p", "up")
