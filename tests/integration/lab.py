@@ -269,18 +269,23 @@ def log_line_time(line):
 
 
 class Evpnd(Proc):
-    def __init__(self, lab, name, ns, binary, config_text, log_level="debug"):
+    def __init__(self, lab, name, ns, binary, config_text, log_level="debug", wrapper=None,
+                 api_dir=None):
+        """`wrapper`: argv to run evpnd under (e.g. setpriv); `api_dir`: where its API socket
+        goes (default the lab's directory)."""
         self.config_path = os.path.join(lab.tmp, f"{name}.conf")
         # Every instance gets its own API socket in the lab's directory (the default path is
         # shared by the whole machine).
-        self.api_socket = os.path.join(lab.tmp, f"{name}.sock")
+        self.api_socket = os.path.join(api_dir or lab.tmp, f"{name}.sock")
         if "api {" not in config_text:
             config_text = config_text.replace(
                 "global {", f'global {{\n  api {{ unix_socket: "{self.api_socket}" }}', 1)
         self.evpnctl_bin = os.path.join(os.path.dirname(binary), "..", "cli", "evpnctl")
         with open(self.config_path, "w") as f:
             f.write(config_text)
-        super().__init__(lab, name, ns, [binary, "-c", self.config_path, "--log-level", log_level],
+        super().__init__(lab, name, ns,
+                         list(wrapper or []) + [binary, "-c", self.config_path, "--log-level",
+                                                log_level],
                          os.path.join(lab.tmp, f"{name}.log"))
 
     def ctl(self, *args, json_out=True, check=True):
@@ -567,8 +572,8 @@ class Lab:
         self.procs.append(p)
         return p
 
-    def evpnd(self, name, ns, binary, config_text):
-        p = Evpnd(self, name, ns, binary, config_text)
+    def evpnd(self, name, ns, binary, config_text, **kwargs):
+        p = Evpnd(self, name, ns, binary, config_text, **kwargs)
         self.procs.append(p)
         return p
 

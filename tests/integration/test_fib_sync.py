@@ -18,6 +18,9 @@ wrote. Sub-tests (each in namespaces of its own; --only NAME picks some):
   static     with sticky_static_macs, an operator's static bridge entry on v1 is advertised
              sticky; the same MAC learned on v3 raises a sticky conflict there and never moves
              the MAC away from v1 (RFC 7432 §15.2).
+  caps       v1's evpnd runs as user nobody with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only (as
+             examples/systemd/evpnd.service runs it): it listens on port 179, programs the FDB,
+             serves its API; the hosts ping.
   ping       h1 pings h2 and h3 across VXLAN.
   ipv6       the same fabric with IPv6 VTEP addresses (fd00::1-3) and BGP sessions over IPv6:
              flood lists, remote MACs with IPv6 destinations, pings.
@@ -54,6 +57,9 @@ VTEPS6 = {1: "fd00::1", 2: "fd00::2", 3: "fd00::3"}
 HOST_IP = {n: f"192.168.100.{n}" for n in VTEPS}
 HOST_MAC = {n: f"02:00:00:00:00:0{n}" for n in VTEPS}
 ZERO = "00:00:00:00:00:00"
+NOBODY = 65534
+# CAP_NET_BIND_SERVICE (10) and CAP_NET_ADMIN (12).
+CAPS_NET = (1 << 10) | (1 << 12)
 
 
 def evpnd_conf(n, vteps=VTEPS, sticky_static=False):
@@ -72,9 +78,10 @@ def evpnd_conf(n, vteps=VTEPS, sticky_static=False):
 
 
 class Fabric:
-    def __init__(self, lab, evpnd, vteps=VTEPS, sticky_static=False):
+    def __init__(self, lab, evpnd, vteps=VTEPS, sticky_static=False, unprivileged=()):
         self.lab, self.evpnd_bin, self.vteps = lab, evpnd, vteps
         self.sticky_static = sticky_static
+        self.unprivileged = set(unprivileged)
         v6 = ":" in vteps[1]
         ul = lab.netns("ul")
         lab.ip(ul, "link", "add", "ulbr", "type", "bridge")
@@ -108,8 +115,19 @@ class Fabric:
                                    f"v{n} established")
 
     def start(self, n):
+        kwargs = {}
+        if n in self.unprivileged:
+            # As examples/systemd/evpnd.service runs it: an unprivileged user with
+            # CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only, its API socket in a directory it owns.
+            caps = "-all,+net_admin,+net_bind_service"
+            kwargs["wrapper"] = ["setpriv", "--reuid", str(NOBODY), "--regid", str(NOBODY),
+                                 "--clear-groups", "--inh-caps", caps, "--ambient-caps", caps,
+                                 "--bounding-set", caps, "--no-new-privs"]
+            kwargs["api_dir"] = os.path.join(self.lab.tmp, f"run-v{n}")
+            os.makedirs(kwargs["api_dir"], exist_ok=True)
+            os.chown(kwargs["api_dir"], NOBODY, NOBODY)
         self.evpnd[n] = self.lab.evpnd(f"evpnd-v{n}", self.v[n], self.evpnd_bin,
-                                       evpnd_conf(n, self.vteps, self.sticky_static))
+                                       evpnd_conf(n, self.vteps, self.sticky_static), **kwargs)
 
     def attach(self, host, vtep, as_host=None):
         """Host namespace h<host> gets an eth0 (the MAC and IP of host `as_host`, by default its
@@ -373,7 +391,28 @@ def test_static(args):
         lab.check_alive()
 
 
-TESTS = [("fdb", test_fdb), ("ipv6", test_ipv6), ("static", test_static), ("ping", test_ping), ("move", test_move),
+def test_caps(args):
+    with L.Lab("caps") as lab:
+        f = Fabric(lab, args.evpnd, unprivileged={1})
+        status = open(f"/proc/{f.evpnd[1].pid}/status").read()
+        uid = re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)
+        cap_eff = int(re.search(r"^CapEff:\s+([0-9a-f]+)", status, re.M).group(1), 16)
+        if uid != str(NOBODY) or cap_eff != CAPS_NET:
+            raise L.TestFailure(f"v1's evpnd runs as uid {uid} with CapEff {cap_eff:#x}, "
+                                f"expected {NOBODY} and {CAPS_NET:#x}")
+        L.log(f"  v1's evpnd: uid {uid}, CapEff {cap_eff:#x} (net_admin, net_bind_service)")
+        for n in VTEPS:
+            f.announce(n)
+        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP (v1 unprivileged) to hold the MACs")
+        ping(lab, f, 1, 2)
+        g = f.evpnd[1].ctl("global")[1]
+        if g["fib_state"] != "synced":
+            raise L.TestFailure(f"v1's fib-sync is {g['fib_state']}")
+        L.log("  BGP on port 179, the FDB written, the API served, pings across VXLAN: ok")
+        lab.check_alive()
+
+
+TESTS = [("fdb", test_fdb), ("caps", test_caps), ("ipv6", test_ipv6), ("static", test_static), ("ping", test_ping), ("move", test_move),
          ("restart/kill", test_restart_kill), ("restart/term", test_restart_term),
          ("device", test_device)]
 
