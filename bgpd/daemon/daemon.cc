@@ -192,6 +192,10 @@ void Daemon::Reload(Config config) {
     addresses_.clear();
     adj_rib_out_.reset();
     evpn_.reset();
+    // The new EVPN layer reports what it wants from scratch: forget what the old one wanted,
+    // and keep the kernel's entries until the restarted sessions have sent their routes.
+    for (const VniConfig& v : config_.evpn.vnis) reconciler_.EraseVni(v.vni);
+    HoldFibUntilEndOfRib();
     rib_ = std::make_unique<rib::Rib>(MakeRibConfig(config.global));
     adj_rib_out_ = std::make_unique<rib::AdjRibOut>(*rib_);
     evpn_ = std::make_unique<rib::EvpnService>(*rib_);
@@ -199,6 +203,8 @@ void Daemon::Reload(Config config) {
     listener_md5_keys_.clear();  // new listening sockets start without keys
     config_ = std::move(config);
     if (absl::Status s = Start(); !s.ok()) spdlog::error("reload: {}", s.message());
+    // The new EVPN layer learns the kernel's local MACs again from a fresh dump.
+    if (netlink_ != nullptr) netlink_->Resync();
     return;
   }
   // Peers removed or changed go; unchanged ones stay up.

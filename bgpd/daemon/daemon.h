@@ -155,6 +155,7 @@ class Daemon : public PeerSession::Owner {
   void PumpFib();
   void ArmFibTimer();
   // RFC 4724 §4.1: entries kept from before a restart wait for the routes to come back.
+  void HoldFibUntilEndOfRib();
   void MaybeReleaseFibHold(bool timer_expired);
   // Sends the EoRR of every refresh whose re-advertisement has been queued completely.
   void FinishRefreshes();

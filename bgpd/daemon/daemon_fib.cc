@@ -45,17 +45,20 @@ void Daemon::StartFib() {
     netlink_.reset();
     return;
   }
-  // RFC 4724 §4.1: what the kernel holds from before a restart stays until the peers have sent
-  // their routes again (End-of-RIB from each) or the restart time has passed.
-  if (config_.global.graceful_restart.enabled && !reconciler_.hold_stale_deletes()) {
-    reconciler_.SetHoldStaleDeletes(true);
-    fib_hold_timer_.expires_after(
-        std::chrono::seconds(config_.global.graceful_restart.restart_time_s));
-    fib_hold_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) MaybeReleaseFibHold(true);
-    });
-  }
+  HoldFibUntilEndOfRib();
   spdlog::info("fib-sync: started");
+}
+
+// RFC 4724 §4.1: what the kernel holds from before a restart stays until the peers have sent
+// their routes again (End-of-RIB from each) or the restart time has passed.
+void Daemon::HoldFibUntilEndOfRib() {
+  if (!config_.global.graceful_restart.enabled || reconciler_.hold_stale_deletes()) return;
+  reconciler_.SetHoldStaleDeletes(true);
+  fib_hold_timer_.expires_after(
+      std::chrono::seconds(config_.global.graceful_restart.restart_time_s));
+  fib_hold_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) MaybeReleaseFibHold(true);
+  });
 }
 
 void Daemon::MaybeReleaseFibHold(bool timer_expired) {

@@ -33,6 +33,10 @@ wrote. Sub-tests (each in namespaces of its own; --only NAME picks some):
              keeps every entry meanwhile (fib-sync stops before the sessions; the restarted
              evpnd holds deletions until every peer's End-of-RIB), afterwards holds exactly the
              same entries, and `bridge monitor fdb` saw no deletion on vxlan100.
+  reload-global
+             v1's router ID changes (SIGHUP): every session restarts and the RIB is rebuilt;
+             meanwhile h3 leaves. v1 keeps every other entry throughout (held until End-of-RIB)
+             and then drops h3's, which no route backs any more.
   device     vxlan100 on v1 goes down and up, then is deleted and created again: evpnd writes
              its entries again each time, and h1 reaches h2.
 
@@ -324,6 +328,32 @@ def test_restart_term(args):
     restart(args, signal.SIGTERM)
 
 
+def test_reload_global(args):
+    with L.Lab("reload") as lab:
+        f = Fabric(lab, args.evpnd)
+        for n in VTEPS:
+            f.announce(n)
+        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
+        monitor = lab.spawn("bridge-monitor", f.v[1], ["bridge", "monitor", "fdb"])
+        time.sleep(0.3)
+        L.log("  v1's router ID changes (a global change: every session of v1 restarts, the RIB "
+              "is rebuilt); meanwhile h3 leaves v3")
+        f.detach(3, 3)
+        mark = f.evpnd[1].reload(evpnd_conf(1).replace('router_id: "10.0.0.1"',
+                                                       'router_id: "10.0.0.101"'))
+        f.evpnd[1].wait_log(r"fib-sync: End-of-RIB from every peer", 30,
+                            "v1 to release its hold after the sessions came back", since=mark)
+        # h3's entries, which no route backs any more, go; everything else stays put.
+        wait_fdb(lab, f, {1: 1, 2: 2}, "v1 to drop h3 and keep the rest")
+        deleted = [line for line in monitor.lines() if line.startswith("Deleted") and
+                   "vxlan100" in line and HOST_MAC[3] not in line]
+        if deleted:
+            raise L.TestFailure(f"entries were deleted on v1 across the reload: {deleted}")
+        L.log("  v1 dropped only h3's entries; `bridge monitor fdb` saw no other deletion")
+        ping(lab, f, 1, 2)
+        lab.check_alive()
+
+
 def test_device(args):
     with L.Lab("device") as lab:
         f = Fabric(lab, args.evpnd)
@@ -414,7 +444,7 @@ def test_caps(args):
 
 TESTS = [("fdb", test_fdb), ("caps", test_caps), ("ipv6", test_ipv6), ("static", test_static), ("ping", test_ping), ("move", test_move),
          ("restart/kill", test_restart_kill), ("restart/term", test_restart_term),
-         ("device", test_device)]
+         ("reload-global", test_reload_global), ("device", test_device)]
 
 
 def run(args):
