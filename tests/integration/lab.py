@@ -543,6 +543,26 @@ class Lab:
             if up:
                 self.ip(ns, "link", "set", ifname, "up")
 
+    def vxlan_vtep(self, ns, local, vni=100, bridge="br100", vxlan="vxlan100"):
+        """A VTEP as NOTES.md and the examples set one up: `bridge` with `vxlan` (VNI `vni`,
+        local address `local`, UDP 4789, nolearning) as a port that does not learn either."""
+        self.ip(ns, "link", "add", bridge, "type", "bridge")
+        self.ip(ns, "link", "add", vxlan, "type", "vxlan", "id", str(vni), "local", local,
+                "dstport", "4789", "nolearning")
+        self.ip(ns, "link", "set", vxlan, "master", bridge, "addrgenmode", "none")
+        self.ip(ns, "link", "set", vxlan, "type", "bridge_slave", "learning", "off",
+                "neigh_suppress", "off")
+        self.ip(ns, "link", "set", vxlan, "up")
+        self.ip(ns, "link", "set", bridge, "up")
+
+    def quiet_host(self, short):
+        """A host namespace without IPv6, so it sends no frame (DAD, MLD) until a test makes it:
+        bridges learn its MAC exactly when the test says."""
+        ns = self.netns(short)
+        for key in ("all", "default"):
+            self.sh(ns, "sh", "-c", f"echo 1 > /proc/sys/net/ipv6/conf/{key}/disable_ipv6")
+        return ns
+
     def ip(self, ns, *args):
         return _run(["ip", "-n", ns] + list(args))
 
@@ -679,7 +699,11 @@ def main(test_fn, name, add_args=None):
 
 def run_subtests(tests, only, args):
     """Runs (name, fn) sub-tests, all of them or those named in `only` (a name or its group,
-    the part before '/'); raises TestFailure naming the ones that failed."""
+    the part before '/'); raises TestFailure naming the ones that failed, or an unknown name."""
+    known = {n for n, _ in tests} | {n.split("/")[0] for n, _ in tests}
+    unknown = [o for o in only if o not in known]
+    if unknown:
+        raise TestFailure(f"unknown sub-test(s) {unknown}; known: {sorted(known)}")
     failures = []
     for name, fn in tests:
         if only and name not in only and name.split("/")[0] not in only:
