@@ -10,9 +10,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <future>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "bgpd/daemon/daemon.h"
 #include "bgpd/io/clock.h"
 #include "bgpd/io/log.h"
@@ -138,12 +141,117 @@ bool HasRouteTarget(const rib::Path& path, const std::vector<evpn::RouteTarget>&
 
 }  // namespace
 
+// Fans the daemon's events out to the WatchEvents streams. Each watcher has a bounded queue;
+// one that falls behind is cut off rather than let memory grow (ARCHITECTURE.md §2).
+class ApiServer::EventHub {
+ public:
+  static constexpr size_t kMaxQueued = 4096;
+
+  struct Watcher {
+    absl::Mutex mu;
+    std::deque<pb::Event> queue ABSL_GUARDED_BY(mu);
+    bool overflowed ABSL_GUARDED_BY(mu) = false;
+    bool closed ABSL_GUARDED_BY(mu) = false;
+    std::vector<std::string> kinds;  // empty = all
+  };
+
+  // Core thread.
+  void Publish(const Daemon::Event& e) {
+    static constexpr const char* kKinds[] = {"peer", "mac", "fdb"};
+    pb::Event out;
+    out.set_at_unix_ns(absl::ToUnixNanos(e.at));
+    out.set_kind(kKinds[static_cast<int>(e.kind)]);
+    out.set_subject(e.subject);
+    out.set_what(e.what);
+    out.set_detail(e.detail);
+    absl::MutexLock lock(&mu_);
+    for (const std::shared_ptr<Watcher>& w : watchers_) {
+      if (!w->kinds.empty() &&
+          std::find(w->kinds.begin(), w->kinds.end(), out.kind()) == w->kinds.end()) {
+        continue;
+      }
+      absl::MutexLock wl(&w->mu);
+      if (w->queue.size() >= kMaxQueued) {
+        w->overflowed = true;
+      } else {
+        w->queue.push_back(out);
+      }
+    }
+  }
+
+  std::shared_ptr<Watcher> Add(std::vector<std::string> kinds) {
+    auto w = std::make_shared<Watcher>();
+    w->kinds = std::move(kinds);
+    absl::MutexLock lock(&mu_);
+    watchers_.insert(w);
+    return w;
+  }
+  void Remove(const std::shared_ptr<Watcher>& w) {
+    absl::MutexLock lock(&mu_);
+    watchers_.erase(w);
+  }
+  void CloseAll() {
+    absl::MutexLock lock(&mu_);
+    for (const std::shared_ptr<Watcher>& w : watchers_) {
+      absl::MutexLock wl(&w->mu);
+      w->closed = true;
+    }
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::set<std::shared_ptr<Watcher>> watchers_ ABSL_GUARDED_BY(mu_);
+};
+
 class ApiServer::Service final : public pb::Evpnd::Service {
  public:
-  Service(asio::io_context& core, Daemon& daemon, std::function<absl::Status()>& reload)
-      : core_(core), daemon_(daemon), reload_(reload) {}
+  Service(asio::io_context& core, Daemon& daemon, std::function<absl::Status()>& reload,
+          std::shared_ptr<EventHub> hub)
+      : core_(core), daemon_(daemon), reload_(reload), hub_(std::move(hub)) {}
 
   void Refuse() { stopping_ = true; }
+
+  grpc::Status WatchEvents(grpc::ServerContext* context, const pb::WatchEventsRequest* req,
+                           grpc::ServerWriter<pb::Event>* writer) override {
+    std::vector<std::string> kinds(req->kinds().begin(), req->kinds().end());
+    for (const std::string& k : kinds) {
+      if (k != "peer" && k != "mac" && k != "fdb") {
+        return Invalid(absl::StrCat("kinds: \"", k, "\" is not peer, mac or fdb"));
+      }
+    }
+    if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "evpnd is stopping");
+    std::shared_ptr<EventHub::Watcher> w = hub_->Add(std::move(kinds));
+    grpc::Status result = grpc::Status::OK;
+    while (!context->IsCancelled()) {
+      std::deque<pb::Event> batch;
+      {
+        absl::MutexLock lock(&w->mu);
+        auto ready = [&w]() ABSL_SHARED_LOCKS_REQUIRED(w->mu) {
+          return !w->queue.empty() || w->overflowed || w->closed;
+        };
+        // Wake up now and then to notice a client that went away.
+        w->mu.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(250));
+        if (w->overflowed) {
+          result = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                "the watcher fell more than 4096 events behind; re-read the "
+                                "state and watch again");
+          break;
+        }
+        if (w->closed) {
+          result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "evpnd is stopping");
+          break;
+        }
+        batch.swap(w->queue);
+      }
+      bool ok = true;
+      for (const pb::Event& e : batch) {
+        if (!(ok = writer->Write(e))) break;
+      }
+      if (!ok) break;
+    }
+    hub_->Remove(w);
+    return result;
+  }
 
   // Runs `fn(response)` on the core thread; copies its response out if it answers in time.
   template <typename Response, typename Fn>
@@ -483,6 +591,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
   asio::io_context& core_;
   Daemon& daemon_;
   std::function<absl::Status()>& reload_;
+  std::shared_ptr<EventHub> hub_;
   std::atomic<bool> stopping_{false};
 };
 
@@ -534,7 +643,10 @@ absl::Status SecureSocket(const std::string& path, const std::string& group) {
 
 absl::Status ApiServer::Start(const ApiConfig& config) {
   if (!config.enabled() || server_ != nullptr) return absl::OkStatus();
-  service_ = std::make_unique<Service>(core_, daemon_, reload_);
+  hub_ = std::make_shared<EventHub>();
+  // The listener holds the hub, which outlives the service (the daemon keeps its listeners).
+  daemon_.AddEventListener([hub = hub_](const Daemon::Event& e) { hub->Publish(e); });
+  service_ = std::make_unique<Service>(core_, daemon_, reload_, hub_);
   grpc::ServerBuilder builder;
   if (!config.unix_socket.empty()) {
     const std::string dir = config.unix_socket.substr(0, config.unix_socket.rfind('/'));
@@ -570,6 +682,7 @@ absl::Status ApiServer::Start(const ApiConfig& config) {
 void ApiServer::Stop() {
   if (server_ == nullptr) return;
   service_->Refuse();
+  hub_->CloseAll();
   // Calls waiting for the core get their answer (the core is no longer running: run what they
   // posted here, on this thread, which is now the only one touching the daemon).
   core_.restart();

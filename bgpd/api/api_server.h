@@ -40,9 +40,11 @@ class ApiServer {
 
  private:
   class Service;
+  class EventHub;
   asio::io_context& core_;
   Daemon& daemon_;
   std::function<absl::Status()> reload_;
+  std::shared_ptr<EventHub> hub_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;
   std::string socket_path_;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
@@ -421,6 +422,63 @@ int Evpn(Client& c, const std::vector<std::string>& w) {
   return Usage(c.err_, absl::StrCat("evpn ", w[1], ": unknown (routes, macs, mac)"));
 }
 
+// Prints the event stream until interrupted, --count events, or --for seconds have passed.
+int Watch(Client& c, const std::vector<std::string>& w) {
+  std::optional<Args> a = SplitArgs(w, 1, {"--kinds", "--count", "--for"}, {}, c.err_);
+  if (!a) return kUsageError;
+  if (!a->positional.empty()) return Usage(c.err_, "watch takes options only");
+  pb::WatchEventsRequest q;
+  if (const std::string* kinds = a->Get("--kinds")) {
+    for (absl::string_view k : absl::StrSplit(*kinds, ',')) q.add_kinds(std::string(k));
+  }
+  uint64_t count = 0;
+  if (const std::string* n = a->Get("--count"); n && (!absl::SimpleAtoi(*n, &count) || !count)) {
+    return Usage(c.err_, "--count needs a positive number");
+  }
+  int seconds = 0;
+  if (const std::string* s = a->Get("--for"); s && (!absl::SimpleAtoi(*s, &seconds) || seconds <= 0)) {
+    return Usage(c.err_, "--for needs a positive number of seconds");
+  }
+  grpc::ClientContext context;
+  if (seconds > 0) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  }
+  std::unique_ptr<grpc::ClientReader<pb::Event>> reader = c.stub_->WatchEvents(&context, q);
+  pb::Event e;
+  uint64_t seen = 0;
+  while (reader->Read(&e)) {
+    if (c.options_.json) {
+      std::string line;
+      google::protobuf::util::JsonPrintOptions o;
+      o.preserve_proto_field_names = true;
+      (void)google::protobuf::util::MessageToJsonString(e, &line, o);
+      c.out_ << line << "\n";
+    } else {
+      c.out_ << absl::FormatTime("%H:%M:%E3S", absl::FromUnixNanos(e.at_unix_ns()),
+                                 absl::LocalTimeZone())
+             << "  " << e.kind() << "  " << e.subject() << ": " << e.what()
+             << (e.detail().empty() ? "" : absl::StrCat(" (", e.detail(), ")")) << "\n";
+    }
+    c.out_.flush();
+    if (count != 0 && ++seen >= count) {
+      context.TryCancel();
+      break;
+    }
+  }
+  const grpc::Status s = reader->Finish();
+  if (s.ok() || s.error_code() == grpc::StatusCode::CANCELLED ||
+      (seconds > 0 && s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) {
+    return 0;
+  }
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    c.err_ << "evpnctl: cannot reach evpnd at " << c.options_.target << ": " << s.error_message()
+           << "\n";
+    return kUnreachable;
+  }
+  c.err_ << "evpnctl: " << s.error_message() << "\n";
+  return kRefused;
+}
+
 int Reload(Client& c) {
   pb::ReloadConfigResponse r;
   if (int rc = c.Call(&pb::Evpnd::Stub::ReloadConfig, pb::ReloadConfigRequest{}, r); rc) {
@@ -434,7 +492,7 @@ int Reload(Client& c) {
 
 bool IsApiVerb(const std::string& verb) {
   return verb == "global" || verb == "neighbor" || verb == "vni" || verb == "evpn" ||
-         verb == "reload" || verb == "--socket" || verb == "--address" || verb == "--json" ||
+         verb == "reload" || verb == "watch" || verb == "--socket" || verb == "--address" || verb == "--json" ||
          verb == "--timeout";
 }
 
@@ -466,6 +524,7 @@ int RunApiCommand(const std::vector<std::string>& args, std::ostream& out, std::
   if (w[0] == "vni") return Vnis(c);
   if (w[0] == "evpn") return Evpn(c, w);
   if (w[0] == "reload") return Reload(c);
+  if (w[0] == "watch") return Watch(c, w);
   return Usage(err, absl::StrCat("unknown command '", w[0], "'"));
 }
 

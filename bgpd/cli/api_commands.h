@@ -12,6 +12,7 @@
 //   evpn mac MAC [--vni N] [history]         one MAC (and its moves)
 //   evpn mac MAC --vni N add [--ip IP]... [--sticky] | delete | clear-duplicate
 //   reload                                   reload the configuration file
+//   watch [--kinds peer,mac,fdb] [--count N] [--for SECONDS]   the event stream
 //
 // Exit codes: 0 done; 1 usage error (nothing sent); 2 the daemon refused the request (its
 // message says why: unknown peer, VNI or MAC, malformed value); 3 the daemon could not be

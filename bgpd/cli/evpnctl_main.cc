@@ -21,6 +21,7 @@ commands (over the daemon's API; default socket /run/evpnd/evpnd.sock):
   evpn mac MAC [--vni N] [history]          one MAC, and its moves
   evpn mac MAC --vni N add [--ip IP]... [--sticky] | delete | clear-duplicate
   reload                                    reload the configuration file
+  watch [--kinds peer,mac,fdb] [--count N] [--for S]   peer, MAC and FDB events as they happen
 
 offline:
   decode    decode BGP messages (hex or MRT) to JSON; see `evpnctl decode --help`

@@ -294,6 +294,8 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
   peer->hold_time_s = negotiated.hold_time_s;
   peer->families = negotiated.families;
   peer->route_refresh = negotiated.route_refresh;
+  Emit(Event::Kind::kPeer, session.config().address.ToString(), "established",
+       absl::StrCat("AS ", negotiated.peer_as, ", hold ", negotiated.hold_time_s, " s"));
   peer->max_prefix_warned = false;
   peer->refresh_in_progress.reset();
   peer->peer_graceful_restart = negotiated.peer_graceful_restart;
@@ -325,6 +327,9 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
   peer->established = false;
   peer->evpn_end_of_rib = false;
   peer->state_since = absl::Now();
+  Emit(Event::Kind::kPeer, session.config().address.ToString(),
+       absl::StrCat("down: ", peer->last_down_reason),
+       down.notification ? peer->last_notification : std::string());
   adj_rib_out_->PeerDown(peer->id);
   // RFC 4724 §4.2: when the TCP session of a peer that advertised graceful restart for EVPN
   // ends without a NOTIFICATION from either side (or our hold timer expired), the helper keeps

@@ -20,6 +20,7 @@
 // removed ones get Cease / Peer De-configured; global changes (AS, router id, listen) restart all.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -69,6 +70,18 @@ class Daemon : public PeerSession::Owner {
     std::string last_down_reason;
   };
   std::vector<PeerStatus> PeerStatuses() const;
+  // What the API's WatchEvents streams: peer state changes, MAC mobility decisions, FDB changes.
+  // Listeners run on the core thread and must not block.
+  struct Event {
+    enum class Kind : uint8_t { kPeer, kMac, kFdb };
+    Kind kind = Kind::kPeer;
+    absl::Time at;
+    std::string subject;  // peer address, or "vni 100 mac M", or "vni 100 flood"
+    std::string what;     // "established", "down: <reason>", a MobilityDecision, "add" ...
+    std::string detail;   // location, VTEP, NOTIFICATION
+  };
+  using EventListener = std::function<void(const Event&)>;
+  void AddEventListener(EventListener listener) { listeners_.push_back(std::move(listener)); }
   absl::Status EnablePeer(const evpn::IpAddress& address);
   absl::Status DisablePeer(const evpn::IpAddress& address, const std::string& message);
   absl::Status ResetPeer(const evpn::IpAddress& address);
@@ -142,6 +155,7 @@ class Daemon : public PeerSession::Owner {
   // (null at start), to learn and age the declared local MACs that changed.
   void ConfigureEvpn(const EvpnConfig* previous);
   void OnMacEvents(const std::vector<rib::MacEvent>& events);
+  void Emit(Event::Kind kind, std::string subject, std::string what, std::string detail);
   void ArmEvpnTimer();
   // Hands the EVPN layer's FDB feed to the reconciler.
   void DrainFdbChanges();
@@ -178,6 +192,7 @@ class Daemon : public PeerSession::Owner {
   // The hold may go once the decisions the last End-of-RIB caused have reached the reconciler.
   bool fib_release_ready_ = false;
   // RFC 4724: sessions opened in the first restart time after start carry the R bit.
+  std::vector<EventListener> listeners_;
   bool restarting_ = true;
   absl::Time started_at_ = absl::Now();
   asio::steady_timer restart_state_timer_;

@@ -94,6 +94,8 @@ void Daemon::OnMacEvents(const std::vector<rib::MacEvent>& events) {
   using evpn::MobilityDecision;
   for (const rib::MacEvent& e : events) {
     const std::string mac = e.mac.ToString();
+    Emit(Event::Kind::kMac, absl::StrCat("vni ", e.vni, " mac ", mac),
+         std::string(evpn::ToString(e.decision)), Where(e.location));
     switch (e.decision) {
       case MobilityDecision::kDuplicateDetected:
         spdlog::warn(
@@ -147,6 +149,8 @@ void Daemon::DrainFdbChanges() {
       spdlog::debug("fdb: vni {} mac {} {} vtep {}", c.vni, c.mac.ToString(),
                     kKinds[static_cast<int>(c.kind)], c.vtep.ToString());
     }
+    Emit(Event::Kind::kFdb, absl::StrCat("vni ", c.vni, " mac ", c.mac.ToString()),
+         kKinds[static_cast<int>(c.kind)], absl::StrCat("vtep ", c.vtep.ToString()));
     if (c.kind == rib::RemoteMacChange::Kind::kDelete) {
       reconciler_.EraseRemoteMac(c.vni, c.mac);
     } else {
@@ -158,6 +162,8 @@ void Daemon::DrainFdbChanges() {
       spdlog::debug("fdb: vni {} flood {} vtep {}", c.vni, c.add ? "add" : "delete",
                     c.vtep.ToString());
     }
+    Emit(Event::Kind::kFdb, absl::StrCat("vni ", c.vni, " flood"), c.add ? "add" : "delete",
+         absl::StrCat("vtep ", c.vtep.ToString()));
     reconciler_.SetFlood(c.vni, c.vtep, c.add);
   }
   PumpFib();

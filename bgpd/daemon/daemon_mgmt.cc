@@ -21,6 +21,12 @@ absl::Status UnknownPeer(const evpn::IpAddress& address) {
 
 }  // namespace
 
+void Daemon::Emit(Event::Kind kind, std::string subject, std::string what, std::string detail) {
+  if (listeners_.empty()) return;
+  const Event e{kind, absl::Now(), std::move(subject), std::move(what), std::move(detail)};
+  for (const EventListener& listener : listeners_) listener(e);
+}
+
 std::vector<Daemon::PeerStatus> Daemon::PeerStatuses() const {
   std::vector<PeerStatus> out;
   for (const auto& [address, peer] : peers_) {

@@ -11,6 +11,9 @@ Sub-tests (--only NAME picks some):
   orchestrate the orchestrator-driven VM move: `evpn mac MAC add` at A, then at B (B advertises
               sequence 1, A gives it up), then `delete` at A; both APIs agree on the VTEP and
               sequence; the history at B lists the move A -> B.
+  watch       `evpnctl --json watch`: B streams the install-remote MAC decision and the FDB add
+              when A adds a MAC, and "down: ... administrative-reset" then "established" when A
+              resets the session; unknown kinds are refused.
   peer-ops    neighbor disable (with a message: B logs the RFC 8203 communication), enable,
               reset (Cease/Administrative Reset, the session comes back), softreset.
   errors      bad requests get exit code 2 and a message that names the problem (unknown VNI,
@@ -25,11 +28,13 @@ Usage (root): python3 test_api.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME
 Not root: prints "SKIPPED: ..." and exits 0.
 """
 
+import json
 import os
 import re
 import stat
 import subprocess
 import sys
+import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -253,15 +258,46 @@ def test_socket(args):
         lab.check_alive()
 
 
-TESTS = [("read", test_read), ("orchestrate", test_orchestrate), ("peer-ops", test_peer_ops),
+def watch(d, *args):
+    """A background `evpnctl --json watch ...` on instance d; returns the Popen."""
+    return subprocess.Popen([d.evpnctl_bin, "--socket", d.api_socket, "--json", "watch"] +
+                            [str(a) for a in args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_watch(args):
+    with L.Lab("api-watch") as lab:
+        a, b = pair(lab, args)
+        macs = watch(b, "--kinds", "mac,fdb", "--count", 2, "--for", 20)
+        peers = watch(b, "--kinds", "peer", "--count", 2, "--for", 20)
+        time.sleep(0.5)  # both streams subscribed
+        a.ctl("evpn", "mac", MAC, "--vni", VNI, "add")
+        out, err = macs.communicate(timeout=30)
+        events = [json.loads(line) for line in out.splitlines()]
+        L.log(f"  B's mac/fdb stream: {events}")
+        expect(macs.returncode == 0 and len(events) == 2, f"mac stream: {events} {err}")
+        expect(any(e["kind"] == "mac" and e["subject"] == f"vni {VNI} mac {MAC}" and
+                   e["what"] == "install-remote" and A in e["detail"] for e in events) and
+               any(e["kind"] == "fdb" and e["what"] == "add" and A in e["detail"]
+                   for e in events), f"mac stream: {events}")
+        a.ctl("neighbor", B, "reset")
+        out, err = peers.communicate(timeout=30)
+        events = [json.loads(line) for line in out.splitlines()]
+        L.log(f"  B's peer stream: {[(e['what'], e.get('detail', '')) for e in events]}")
+        expect(peers.returncode == 0 and events[0]["what"].startswith("down: ") and
+               "administrative-reset" in events[0].get("detail", "") and
+               events[1]["what"] == "established", f"peer stream: {events} {err}")
+        rc, _, err = b.ctl("watch", "--kinds", "bogus", check=False)
+        expect(rc == 2 and "not peer, mac or fdb" in err, f"bad kinds: {rc} {err}")
+        lab.check_alive()
+
+
+TESTS = [("read", test_read), ("watch", test_watch), ("orchestrate", test_orchestrate), ("peer-ops", test_peer_ops),
          ("errors", test_errors), ("duplicate", test_duplicate), ("socket", test_socket)]
 
 
 def run(args):
     L.require_tools(args.evpnd, "ip")
-    unknown = [o for o in args.only if o not in {n for n, _ in TESTS}]
-    if unknown:
-        raise L.TestFailure(f"unknown sub-test(s) {unknown}; known: {[n for n, _ in TESTS]}")
     L.run_subtests(TESTS, args.only, args)
 
 
