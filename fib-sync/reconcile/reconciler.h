@@ -20,6 +20,9 @@
 // NOTE: Threading: core thread only. Performance: dirty keys are walked in order; a batch takes
 // at most `max_ops` of them.
 // Standards: Linux rtnetlink(7) neighbour messages; RFC 8365 §9; RFC 4724 §4.1.
+// TODO(fib-sync): one external (vnifilter) VXLAN device for many VNIs: entries keyed by
+// NDA_SRC_VNI and a VLAN-aware bridge (VLAN <-> VNI). Needs a kernel with bridge VLAN filtering
+// to build and test; the development machine's kernel has none.
 #pragma once
 
 #include <cstddef>
