@@ -20,6 +20,9 @@ struct MacAddress {
   // Lower case, colon separated, as iproute2 and FRR print it.
   std::string ToString() const;
   bool IsZero() const;
+  // IEEE 802: a station's own address, neither zero nor a group address (the I/G bit, the least
+  // significant bit of the first octet, clear). Only these are learned and forwarded to a VTEP.
+  bool IsUnicast() const { return !IsZero() && (bytes[0] & 0x01) == 0; }
 
   friend auto operator<=>(const MacAddress&, const MacAddress&) = default;
   friend bool operator==(const MacAddress&, const MacAddress&) = default;

@@ -76,9 +76,7 @@ std::vector<evpn::MacClaim> ClaimsOf(const MacEntry& entry) {
 }
 
 absl::Status CheckUnicastMac(const MacAddress& mac) {
-  // IEEE 802: the I/G bit (least significant bit of the first octet) marks group addresses;
-  // only unicast MACs are learned and advertised.
-  if (mac.IsZero() || (mac.bytes[0] & 0x01) != 0) {
+  if (!mac.IsUnicast()) {
     return absl::InvalidArgumentError(
         absl::StrCat(mac.ToString(), " is not a unicast MAC address; only unicast MACs are "
                                      "learned and advertised"));

@@ -195,7 +195,7 @@ class EvpnReader {
                                            : absl::StrCat("\"", m.mac(), "\" is not a MAC address"));
         continue;
       }
-      if (mac->IsZero() || (mac->bytes[0] & 0x01) != 0) {
+      if (!mac->IsUnicast()) {
         problems_.Add(lm.Field("mac"),
                       absl::StrCat(mac->ToString(), " is not a unicast MAC address"));
         continue;

@@ -181,8 +181,7 @@ void Daemon::OnKernelFdb(const fibsync::KernelFdbEntry& e) {
   reconciler_.OnKernelEntry(e);
   // RFC 7432 §9.1: MACs learned in the data plane on a local port become local MACs. Not ours
   // (extern_learn), not the bridge's own addresses (permanent), not on a VXLAN port.
-  if (!e.master || e.extern_learn || e.permanent() || (e.mac.bytes[0] & 0x01) != 0 ||
-      e.mac.IsZero()) {
+  if (!e.master || e.extern_learn || e.permanent() || !e.mac.IsUnicast()) {
     return;
   }
   auto port = links_.find(e.ifindex);

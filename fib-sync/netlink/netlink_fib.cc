@@ -218,7 +218,7 @@ class NetlinkFib::Loop {
             // One key per kernel entry, so the latest notification of it wins: a unicast MAC
             // has one destination (two writes of it must not be reordered by destination); the
             // zero and group MACs have one entry per destination.
-            const bool per_destination = e.mac.IsZero() || (e.mac.bytes[0] & 0x01) != 0;
+            const bool per_destination = !e.mac.IsUnicast();
             owner_.pending_fdb_[{e.ifindex, e.mac, per_destination ? e.dst : evpn::IpAddress(),
                                  e.self}] = e;
           } else if (m.kind == ParsedMessage::Kind::kLink) {

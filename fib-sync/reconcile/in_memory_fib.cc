@@ -17,7 +17,7 @@ bool IsAny(const evpn::IpAddress& ip) {
 
 // Zero and multicast MACs keep a list of destinations; unicast MACs have one.
 bool MultiDestination(const evpn::MacAddress& mac) {
-  return mac.IsZero() || (mac.bytes[0] & 0x01) != 0;
+  return !mac.IsUnicast();
 }
 
 }  // namespace

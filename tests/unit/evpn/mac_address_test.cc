@@ -70,5 +70,14 @@ TEST(MacAddressTest, OrderingIsBytewise) {
   EXPECT_EQ(*s.begin(), a);
 }
 
+TEST(MacAddressTest, IsUnicast) {
+  EXPECT_TRUE(MacAddress::Parse("52:54:00:12:34:56")->IsUnicast());
+  EXPECT_TRUE(MacAddress::Parse("02:00:00:00:00:01")->IsUnicast());  // locally administered
+  EXPECT_FALSE(MacAddress::Parse("00:00:00:00:00:00")->IsUnicast());
+  EXPECT_FALSE(MacAddress::Parse("01:00:5e:00:00:01")->IsUnicast());  // IPv4 multicast
+  EXPECT_FALSE(MacAddress::Parse("33:33:00:00:00:01")->IsUnicast());  // IPv6 multicast
+  EXPECT_FALSE(MacAddress::Parse("ff:ff:ff:ff:ff:ff")->IsUnicast());  // broadcast
+}
+
 }  // namespace
 }  // namespace evpnd::evpn
