@@ -190,6 +190,17 @@ def wait_fdb(lab, fabric, hosts_at, what, timeout=15):
         raise
 
 
+def learned_fabric(lab, args, **kwargs):
+    """A Fabric whose flood lists are complete and whose three hosts have then sent a frame:
+    every VTEP holds the other two MACs."""
+    f = Fabric(lab, args.evpnd, **kwargs)
+    wait_fdb(lab, f, {}, "the flood lists")
+    for n in VTEPS:
+        f.announce(n)
+    wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
+    return f
+
+
 def ping(lab, fabric, src, dst, timeout=10):
     def ok():
         r = lab.sh(fabric.h[src], "ping", "-c", "1", "-W", "1", HOST_IP[dst], check=False)
@@ -224,11 +235,7 @@ def test_fdb(args):
 
 def test_ping(args):
     with L.Lab("ping") as lab:
-        f = Fabric(lab, args.evpnd)
-        wait_fdb(lab, f, {}, "the flood lists")
-        for n in VTEPS:
-            f.announce(n)
-        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
+        f = learned_fabric(lab, args)
         ping(lab, f, 1, 2)
         ping(lab, f, 1, 3)
         ping(lab, f, 3, 2)
@@ -238,11 +245,7 @@ def test_ping(args):
 
 def test_move(args):
     with L.Lab("move") as lab:
-        f = Fabric(lab, args.evpnd)
-        wait_fdb(lab, f, {}, "the flood lists")
-        for n in VTEPS:
-            f.announce(n)
-        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
+        f = learned_fabric(lab, args)
         ping(lab, f, 1, 2)
         L.log("  h2 moves from v2 to v3: it appears at v3 (same MAC and IP) while its old port "
               "at v2 is still there")
@@ -271,11 +274,8 @@ def test_move(args):
 
 def restart(args, sig):
     with L.Lab(f"restart-{sig.name}") as lab:
-        f = Fabric(lab, args.evpnd)
-        for n in VTEPS:
-            f.announce(n)
+        f = learned_fabric(lab, args)
         hosts = {1: 1, 2: 2, 3: 3}
-        wait_fdb(lab, f, hosts, "every VTEP to hold the remote MACs")
         before = f.fdb(1)
         # Every FDB change on v1 from here on, to prove nothing was deleted and put back.
         monitor = lab.spawn("bridge-monitor", f.v[1], ["bridge", "monitor", "fdb"])
@@ -319,10 +319,7 @@ def test_restart_term(args):
 
 def test_reload_global(args):
     with L.Lab("reload") as lab:
-        f = Fabric(lab, args.evpnd)
-        for n in VTEPS:
-            f.announce(n)
-        wait_fdb(lab, f, {1: 1, 2: 2, 3: 3}, "every VTEP to hold the remote MACs")
+        f = learned_fabric(lab, args)
         monitor = lab.spawn("bridge-monitor", f.v[1], ["bridge", "monitor", "fdb"])
         time.sleep(0.3)
         L.log("  v1's router ID changes (a global change: every session of v1 restarts, the RIB "
@@ -345,11 +342,8 @@ def test_reload_global(args):
 
 def test_device(args):
     with L.Lab("device") as lab:
-        f = Fabric(lab, args.evpnd)
-        for n in VTEPS:
-            f.announce(n)
+        f = learned_fabric(lab, args)
         hosts = {1: 1, 2: 2, 3: 3}
-        wait_fdb(lab, f, hosts, "every VTEP to hold the remote MACs")
         v1 = f.v[1]
         L.log("  vxlan100 on v1 goes down and up (the kernel flushes the non-permanent ones)")
         lab.ip(v1, "link", "set", "vxlan100", "down")
