@@ -333,7 +333,10 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
   LocRibEntry& entry = it->second;
   PathPtr previous = entry.best;
   if (entry.paths.empty()) {
-    if (previous != nullptr) changes.push_back({key, previous, nullptr, BestPathReason::kNone});
+    if (previous != nullptr) {
+      changes.push_back({key, previous, nullptr, BestPathReason::kNone});
+      --best_by_type_[key.route_type()];
+    }
     loc_rib_.erase(it);
     return;
   }
@@ -343,6 +346,7 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
   const BestPathSelection selection = *SelectBestPath(candidates, policy_);
   entry.best = entry.paths[selection.index];
   entry.reason = selection.reason;
+  if (previous == nullptr) ++best_by_type_[key.route_type()];
   if (previous == nullptr || !SameAdvertisement(*previous, *entry.best)) {
     changes.push_back({key, previous, entry.best, entry.reason});
   }

@@ -139,6 +139,9 @@ class Rib {
   PathPtr BestPath(const RouteKey& key) const;
   absl::StatusOr<PeerRouteCounts> Counts(PeerId peer) const;
   size_t interned_attribute_sets() const { return interner_.size(); }
+  // Loc-RIB routes with an installed best path, by EVPN route type (RouteKey::route_type(); 0
+  // for other families). Kept as the decision process runs: O(1) to read.
+  uint64_t best_routes(uint8_t route_type) const { return best_by_type_[route_type]; }
 
  private:
   struct PeerState {
@@ -173,6 +176,7 @@ class Rib {
   absl::btree_map<PeerId, PeerState> peers_;
   LocRib loc_rib_;
   absl::btree_set<RouteKey> dirty_;
+  std::array<uint64_t, 256> best_by_type_{};
 };
 
 }  // namespace evpnd::rib

@@ -13,7 +13,8 @@ build_pkgs=(
 )
 # tshark checks our decoder against Wireshark's BGP dissector in the golden tests.
 # ping and arping make hosts in test namespaces send frames (data-plane learning, VXLAN pings).
-test_pkgs=(tshark iproute2 tcpdump jq iputils-ping arping)
+# Prometheus's own Python client parses our metrics endpoint's text in the API test.
+test_pkgs=(tshark iproute2 tcpdump jq iputils-ping arping python3-prometheus-client)
 peer_pkgs=(frr gobgpd exabgp)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

@@ -97,6 +97,15 @@ struct ApiConfig {
   friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
 };
 
+// The Prometheus endpoint (bgpd/metrics).
+struct MetricsConfig {
+  std::string http_address;  // as written; "" = off
+  evpn::IpAddress address;   // parsed from http_address
+  uint16_t port = 0;
+  bool enabled() const { return !http_address.empty(); }
+  friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
+};
+
 struct GlobalConfig {
   // BGP identifier (RFC 4271 §4.2), host byte order; never 0.
   uint32_t router_id = 0;
@@ -108,6 +117,7 @@ struct GlobalConfig {
   uint32_t cluster_id = 0;
   GracefulRestartConfig graceful_restart;
   ApiConfig api;
+  MetricsConfig metrics;
 
   friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };

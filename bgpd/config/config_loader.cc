@@ -302,6 +302,11 @@ class Validator {
     ReadGracefulRestart(global.graceful_restart(), at.Nested("graceful_restart"),
                         out.graceful_restart);
     ReadApi(global.api(), at.Nested("api"), out.api);
+    out.metrics.http_address = global.metrics().http_address();
+    if (!out.metrics.http_address.empty()) {
+      ReadHostPort(out.metrics.http_address, at.Nested("metrics").Field("http_address"), "9179",
+                   out.metrics.address, out.metrics.port);
+    }
   }
 
   void ReadApi(const cfg::Api& api, const Locator& at, ApiConfig& out) {
@@ -316,14 +321,36 @@ class Validator {
     out.socket_group = api.socket_group();
     out.tcp_address = api.tcp_address();
     if (!out.tcp_address.empty()) {
-      const size_t colon = out.tcp_address.rfind(':');
-      uint32_t port = 0;
-      if (colon == std::string::npos || colon == 0 ||
-          !absl::SimpleAtoi(out.tcp_address.substr(colon + 1), &port) || port == 0 ||
-          port > kMaxUint16) {
-        Report(at.Field("tcp_address"),
-               "expected ADDRESS:PORT, e.g. \"127.0.0.1:50051\" or \"[::1]:50051\"");
+      evpn::IpAddress address;
+      uint16_t port = 0;
+      ReadHostPort(out.tcp_address, at.Field("tcp_address"), "50051", address, port);
+    }
+  }
+
+  // "192.0.2.1:9179" or "[2001:db8::1]:9179": an IP address (no host names: nothing is
+  // resolved) and a port from 1 to 65535.
+  void ReadHostPort(const std::string& text, const Site& site, absl::string_view example_port,
+                    evpn::IpAddress& address, uint16_t& port) {
+    const size_t colon = text.rfind(':');
+    uint32_t number = 0;
+    bool ok = colon != std::string::npos && colon != 0 &&
+              absl::SimpleAtoi(text.substr(colon + 1), &number) && number != 0 &&
+              number <= kMaxUint16;
+    if (ok) {
+      std::string host = text.substr(0, colon);
+      const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+      if (bracketed) host = host.substr(1, host.size() - 2);
+      absl::StatusOr<evpn::IpAddress> parsed = evpn::IpAddress::Parse(host);
+      // IPv6 must be bracketed, IPv4 must not.
+      ok = parsed.ok() && parsed->is_v4() != bracketed;
+      if (ok) {
+        address = *parsed;
+        port = static_cast<uint16_t>(number);
       }
+    }
+    if (!ok) {
+      Report(site, absl::StrCat("expected ADDRESS:PORT with an IP address, e.g. \"127.0.0.1:",
+                                example_port, "\" or \"[::1]:", example_port, "\""));
     }
   }
 

@@ -181,7 +181,11 @@ Daemon::Peer* Daemon::Find(PeerSession& session) {
 }
 
 void Daemon::Reload(Config config) {
-  if (!(config.global == config_.global)) {
+  // The management endpoints (API, metrics) are main's business: they touch no session.
+  GlobalConfig next_bgp = config.global;
+  next_bgp.api = config_.global.api;
+  next_bgp.metrics = config_.global.metrics;
+  if (!(next_bgp == config_.global)) {
     spdlog::info("global settings changed: restarting every session");
     for (auto& [address, peer] : peers_) {
       peer.session->AutomaticStop(
@@ -290,6 +294,7 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
   }
   peer->in_rib = true;
   peer->established = true;
+  ++peer->established_count;
   peer->state_since = absl::Now();
   peer->hold_time_s = negotiated.hold_time_s;
   peer->families = negotiated.families;
@@ -377,7 +382,9 @@ void Daemon::OnUpdate(PeerSession& session, const wire::UpdateMessage& update,
                       wire::ErrorAction action, std::optional<wire::AfiSafi> family) {
   Peer* peer = Find(session);
   if (peer == nullptr || !peer->in_rib) return;
+  const absl::Time start = MonotonicNow();
   absl::StatusOr<rib::UpdateResult> result = rib_->ApplyUpdate(peer->id, update, action, family);
+  ObserveUpdate(MonotonicNow() - start);
   if (!result.ok()) {
     spdlog::warn("peer {}: UPDATE not applied: {}", session.Name(), result.status().message());
     return;
@@ -480,6 +487,7 @@ void Daemon::SchedulePropagate() {
 }
 
 void Daemon::Propagate() {
+  const absl::Time start = MonotonicNow();
   std::vector<rib::BestPathChange> changes = rib_->RunDecision(kDecisionBudget);
   if (!changes.empty()) {
     adj_rib_out_->OnBestPathChanges(changes);
@@ -494,6 +502,7 @@ void Daemon::Propagate() {
     if (Flush(group)) more = more || adj_rib_out_->HasWork(group);
   }
   FinishRefreshes();
+  decision_seconds_.Observe(absl::ToDoubleSeconds(MonotonicNow() - start));
   // Yield to I/O between rounds; write completions (OnWritable) resume blocked groups.
   if (more) SchedulePropagate();
 }

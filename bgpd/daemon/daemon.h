@@ -20,6 +20,7 @@
 // removed ones get Cease / Peer De-configured; global changes (AS, router id, listen) restart all.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <set>
@@ -31,6 +32,7 @@
 #include "bgpd/io/asio.h"
 #include "bgpd/io/listener.h"
 #include "bgpd/io/peer_session.h"
+#include "bgpd/metrics/exposition.h"
 #include "fib-sync/netlink/netlink_fib.h"
 #include "fib-sync/reconcile/reconciler.h"
 #include "rib/adj_rib_out.h"
@@ -100,6 +102,8 @@ class Daemon : public PeerSession::Owner {
   const rib::AdjRibOut& adj_rib_out() const { return *adj_rib_out_; }
   bool fib_running() const { return netlink_ != nullptr; }
   absl::Time started_at() const { return started_at_; }
+  // The Prometheus text exposition of the daemon's state and counters (daemon_metrics.cc).
+  std::string RenderMetrics() const;
 
   // PeerSession::Owner
   void OnEstablished(PeerSession& peer, const NegotiatedSession& session) override;
@@ -133,6 +137,7 @@ class Daemon : public PeerSession::Owner {
     std::string last_down_reason;
     bool admin_down = false;
     bool route_refresh = false;  // negotiated (RFC 2918)
+    uint64_t established_count = 0;  // for the metrics
   };
 
   FsmConfig MakeFsmConfig(const PeerConfig& peer) const;
@@ -173,6 +178,10 @@ class Daemon : public PeerSession::Owner {
   void MaybeReleaseFibHold(bool timer_expired);
   // Sends the EoRR of every refresh whose re-advertisement has been queued completely.
   void FinishRefreshes();
+  // Metrics (daemon_metrics.cc).
+  static metrics::Histogram NewLatencyHistogram();
+  void ObserveUpdate(absl::Duration took);
+  void CountMacEvents(const std::vector<rib::MacEvent>& events);
 
   asio::io_context& io_;
   Config config_;
@@ -202,6 +211,12 @@ class Daemon : public PeerSession::Owner {
   std::map<evpn::IpAddress, std::string> listener_md5_keys_;
   rib::PeerId next_peer_id_ = 1;
   bool propagate_posted_ = false;
+  // Metrics.
+  uint64_t updates_received_ = 0;
+  metrics::Histogram update_seconds_ = NewLatencyHistogram();
+  metrics::Histogram decision_seconds_ = NewLatencyHistogram();
+  std::array<uint64_t, evpn::kMobilityDecisionCount> mac_decisions_{};
+  std::map<int, uint64_t> fdb_errors_;  // errno -> count
 };
 
 }  // namespace evpnd::bgpd

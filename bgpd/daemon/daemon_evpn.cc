@@ -92,6 +92,7 @@ void Daemon::ConfigureEvpn(const EvpnConfig* previous) {
 
 void Daemon::OnMacEvents(const std::vector<rib::MacEvent>& events) {
   using evpn::MobilityDecision;
+  CountMacEvents(events);
   for (const rib::MacEvent& e : events) {
     const std::string mac = e.mac.ToString();
     Emit(Event::Kind::kMac, absl::StrCat("vni ", e.vni, " mac ", mac),

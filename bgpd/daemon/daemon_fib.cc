@@ -165,7 +165,8 @@ void Daemon::OnNetlinkEvents(fibsync::NetlinkEvents events) {
   }
   for (const fibsync::FdbBatchResult& r : events.batch_results) {
     for (const fibsync::FdbOpResult& op : r.results) {
-      if (op.error != 0 && op.error != ENOENT) {
+      if (op.error != 0 && op.error != ENOENT && op.error != EEXIST) {
+        ++fdb_errors_[op.error];
         spdlog::warn("fib-sync: an FDB write failed: {} (retrying)", std::strerror(op.error));
       }
     }

@@ -10,6 +10,7 @@
 #include "bgpd/api/api_server.h"
 #include "bgpd/daemon/daemon.h"
 #include "bgpd/io/log.h"
+#include "bgpd/metrics/http_server.h"
 
 namespace {
 
@@ -100,6 +101,18 @@ int main(int argc, char** argv) {
     spdlog::error("{}", s.message());
     return 1;
   }
+  // Prometheus: off unless configured; a reload may turn it on, off or move it.
+  evpnd::bgpd::metrics::HttpServer metrics(io, [&daemon] { return daemon.RenderMetrics(); });
+  auto apply_metrics = [&metrics](const evpnd::bgpd::MetricsConfig& m) {
+    if (!m.enabled()) {
+      metrics.Stop();
+      return;
+    }
+    if (absl::Status s = metrics.Start(m.address, m.port); !s.ok()) {
+      spdlog::error("{}; running without metrics", s.message());
+    }
+  };
+  apply_metrics(config->global.metrics);
   // SIGHUP and the API's ReloadConfig: read the file again and apply the difference.
   std::function<absl::Status()> reload = [&]() -> absl::Status {
     if (!args->config) {
@@ -115,7 +128,9 @@ int main(int argc, char** argv) {
     if (!(next->global.api == daemon.config().global.api)) {
       spdlog::warn("reload: api settings change only with a restart");
     }
+    const bool metrics_changed = !(next->global.metrics == daemon.config().global.metrics);
     daemon.Reload(*next);
+    if (metrics_changed) apply_metrics(daemon.config().global.metrics);
     return absl::OkStatus();
   };
   evpnd::bgpd::ApiServer api(io, daemon, reload);
@@ -139,6 +154,7 @@ int main(int argc, char** argv) {
                evpnd::evpn::IpAddress::V4(config->global.router_id).ToString(),
                config->peers.size());
   io.run();
+  metrics.Stop();
   api.Stop();
   spdlog::info("evpnd stopped");
   return 0;

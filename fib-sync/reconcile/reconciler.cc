@@ -272,6 +272,9 @@ std::optional<FdbBatch> Reconciler::TakeBatch(size_t max_ops, absl::Time now) {
   if (batch.ops.empty()) return std::nullopt;
   batch.id = next_batch_id_++;
   counters_.ops_sent += batch.ops.size();
+  for (const FdbOp& op : batch.ops) {
+    ++(op.kind == FdbOpKind::kDelete ? counters_.deletes_sent : counters_.replaces_sent);
+  }
   in_flight_ = batch;
   return batch;
 }

@@ -39,6 +39,8 @@ namespace evpnd::fibsync {
 
 struct ReconcilerCounters {
   uint64_t ops_sent = 0;
+  uint64_t replaces_sent = 0;    // of ops_sent: create or replace
+  uint64_t deletes_sent = 0;     // of ops_sent: delete
   uint64_t ops_failed = 0;       // answered with an error other than ENOENT on delete
   uint64_t repaired = 0;         // owned entries changed or removed behind our back, put back
   uint64_t foreign_conflicts = 0;  // a desired MAC held by an entry someone else made

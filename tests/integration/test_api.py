@@ -23,6 +23,12 @@ Sub-tests (--only NAME picks some):
               duplicate (not advertised: B keeps it), clear-duplicate advertises it again
               (sequence 2) and B follows.
   socket      the API socket is mode 0660; reload through the API applies a new config.
+  metrics     the Prometheus endpoint (global.metrics) of A: the text parses with Prometheus's
+              own Python client (python3-prometheus-client); sessions by state, peer routes,
+              Loc-RIB routes by type, EVPN routes/MACs/flood VTEPs per VNI, the UPDATE
+              histogram agree with the API; a move orchestrated to B counts a MAC move and a
+              local-moved-away decision at A; 404 for other paths, 405 for POST; a reload moves
+              the endpoint to another port without touching the BGP session; off by default.
 
 Usage (root): python3 test_api.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
 Not root: prints "SKIPPED: ..." and exits 0.
@@ -258,6 +264,120 @@ def test_socket(args):
         lab.check_alive()
 
 
+# Runs inside the namespace with Debian's python3 (which has python3-prometheus-client): one
+# HTTP request; for a 200 on /metrics the body is also parsed by Prometheus's own parser.
+METRICS_SCRAPE = r"""
+import http.client, json, sys
+c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=5)
+c.request(sys.argv[3], sys.argv[4])
+r = c.getresponse()
+body = r.read().decode()
+samples = []
+if r.status == 200 and sys.argv[4] == "/metrics" and sys.argv[3] == "GET":
+    from prometheus_client.parser import text_string_to_metric_families
+    for family in text_string_to_metric_families(body):
+        samples += [[s.name, s.labels, s.value] for s in family.samples]
+print(json.dumps({"status": r.status, "type": r.getheader("Content-Type"), "body": body,
+                  "samples": samples}))
+"""
+
+
+def scrape(lab, ns, port, path="/metrics", method="GET", host=A):
+    """An HTTP request to a metrics endpoint inside the namespace: a dict with status, type,
+    body and samples {(name, frozenset(labels)): value}; None when nothing listens."""
+    try:
+        out = lab.sh(ns, "/usr/bin/python3", "-c", METRICS_SCRAPE, host, str(port), method, path)
+    except L.TestFailure as e:
+        if "ConnectionRefusedError" in str(e):
+            return None
+        raise
+    r = json.loads(out)
+    r["samples"] = {(n, frozenset(lbl.items())): v for n, lbl, v in r["samples"]}
+    return r
+
+
+def metric(samples, name, **labels):
+    return samples.get((name, frozenset((k, str(v)) for k, v in labels.items())))
+
+
+def test_metrics(args):
+    with L.Lab("api-metrics") as lab:
+        ns = lab.netns("api")
+        lab.ip(ns, "addr", "add", f"{B}/8", "dev", "lo")
+        with_metrics = conf(A, B, [STATIC]).replace(
+            "local_as: 65000", 'local_as: 65000\n  metrics { http_address: "127.0.0.1:9179" }', 1)
+        a = lab.evpnd("evpnd-a", ns, args.evpnd, with_metrics)
+        b = lab.evpnd("evpnd-b", ns, args.evpnd, conf(B, A))
+        for d, other in ((a, B), (b, A)):
+            lab.poll_until(lambda: state_of(d, other) == "Established" or None, 20,
+                           f"{d.name}'s API to show {other} Established")
+        a.wait_log(r"metrics: Prometheus endpoint on http://127.0.0.1:9179/metrics", 5)
+        expect(scrape(lab, ns, 9180, host=B) is None, "B serves metrics without being asked to")
+        b.ctl("evpn", "mac", MAC, "--vni", VNI, "add", "--ip", "10.1.0.5")
+        lab.poll_until(lambda: a.mac_location(VNI, MAC) == ("remote", B, 0) or None, 10,
+                       "A to learn B's MAC")
+
+        r = scrape(lab, ns, 9179)
+        expect(r["status"] == 200 and r["type"].startswith("text/plain; version=0.0.4"),
+               f"GET /metrics: {r['status']} {r['type']}")
+        m = r["samples"]
+        L.log(f"  {len(m)} samples, {len(r['body'])} bytes")
+        expect(metric(m, "evpnd_bgp_sessions", state="established") == 1 and
+               metric(m, "evpnd_bgp_sessions", state="idle") == 0, "sessions by state")
+        expect(metric(m, "evpnd_bgp_peer_up", peer=B) == 1, "peer_up")
+        # B advertises its type-3 and the MAC and MAC/IP routes of the VM.
+        expect(metric(m, "evpnd_bgp_peer_routes", peer=B, kind="received") == 3,
+               f"received from B: {metric(m, 'evpnd_bgp_peer_routes', peer=B, kind='received')}")
+        # Ours: type-3 and the STATIC MAC with its IP (2 type-2 routes).
+        expect(metric(m, "evpnd_bgp_peer_routes", peer=B, kind="advertised") == 3,
+               "advertised to B")
+        expect(metric(m, "evpnd_bgp_loc_rib_routes", family="l2vpn-evpn", type=2) == 4 and
+               metric(m, "evpnd_bgp_loc_rib_routes", family="l2vpn-evpn", type=3) == 2,
+               "Loc-RIB routes by type")
+        for origin, t2, t3 in (("local", 2, 1), ("remote", 2, 1)):
+            expect(metric(m, "evpnd_evpn_routes", vni=VNI, type=2, origin=origin) == t2 and
+                   metric(m, "evpnd_evpn_routes", vni=VNI, type=3, origin=origin) == t3,
+                   f"EVPN {origin} routes of VNI {VNI}")
+        expect(metric(m, "evpnd_evpn_macs", vni=VNI, location="local") == 1 and
+               metric(m, "evpnd_evpn_macs", vni=VNI, location="remote") == 1, "MACs by location")
+        expect(metric(m, "evpnd_evpn_flood_vteps", vni=VNI) == 1, "flood VTEPs")
+        expect(metric(m, "evpnd_evpn_duplicate_macs", vni=VNI) == 0, "duplicates")
+        updates = metric(m, "evpnd_bgp_updates_received_total")
+        expect(updates and updates >= 2 and
+               metric(m, "evpnd_bgp_update_processing_seconds_count") == updates and
+               metric(m, "evpnd_bgp_update_processing_seconds_bucket", le="+Inf") == updates,
+               f"UPDATE histogram: {updates} UPDATEs")
+        expect(metric(m, "evpnd_evpn_mac_moves_total", vni=VNI) == 0, "no move yet")
+
+        L.log("  the VM moves B -> A")
+        a.ctl("evpn", "mac", MAC, "--vni", VNI, "add", "--ip", "10.1.0.5")
+        lab.poll_until(lambda: b.mac_location(VNI, MAC) == ("remote", A, 1) or None, 10,
+                       "B to follow the VM to A")
+        m = scrape(lab, ns, 9179)["samples"]
+        expect(metric(m, "evpnd_evpn_mac_moves_total", vni=VNI) == 1, "one move at A")
+        expect(metric(m, "evpnd_evpn_mobility_decisions_total", decision="moved") == 1,
+               "the moved decision")
+        expect(metric(m, "evpnd_evpn_macs", vni=VNI, location="local") == 2, "two local MACs")
+
+        expect(scrape(lab, ns, 9179, "/nope")["status"] == 404, "404 for another path")
+        expect(scrape(lab, ns, 9179, method="POST")["status"] == 405, "405 for POST")
+        head = scrape(lab, ns, 9179, method="HEAD")
+        expect(head["status"] == 200 and head["body"] == "", "HEAD")
+
+        L.log("  reload: the endpoint moves to port 9181, the session stays")
+        with open(a.config_path) as f:
+            text = f.read()
+        with open(a.config_path, "w") as f:
+            f.write(text.replace("127.0.0.1:9179", "127.0.0.1:9181"))
+        a.ctl("reload")
+        lab.poll_until(lambda: scrape(lab, ns, 9181) is not None or None, 5, "port 9181")
+        expect(scrape(lab, ns, 9179) is None, "the old port still answers")
+        m = scrape(lab, ns, 9181)["samples"]
+        expect(metric(m, "evpnd_bgp_peer_established_total", peer=B) == 1,
+               "the reload restarted the session")
+        lab.check_alive()
+
+
 def watch(d, *args):
     """A background `evpnctl --json watch ...` on instance d; returns the Popen."""
     return subprocess.Popen([d.evpnctl_bin, "--socket", d.api_socket, "--json", "watch"] +
@@ -293,7 +413,8 @@ def test_watch(args):
 
 
 TESTS = [("read", test_read), ("watch", test_watch), ("orchestrate", test_orchestrate), ("peer-ops", test_peer_ops),
-         ("errors", test_errors), ("duplicate", test_duplicate), ("socket", test_socket)]
+         ("errors", test_errors), ("duplicate", test_duplicate), ("socket", test_socket),
+         ("metrics", test_metrics)]
 
 
 def run(args):

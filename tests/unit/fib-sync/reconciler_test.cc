@@ -136,6 +136,8 @@ TEST_F(ReconcilerTest, MoveReplacesTheDestination) {
   EXPECT_EQ(Self(kMacA)->dsts, std::vector<evpn::IpAddress>{kVtep3});
   EXPECT_NE(BridgeEntry(kMacA), std::nullopt);
   EXPECT_EQ(h_.reconciler.counters().ops_sent, 2u);
+  EXPECT_EQ(h_.reconciler.counters().replaces_sent, 2u);
+  EXPECT_EQ(h_.reconciler.counters().deletes_sent, 0u);
   EXPECT_EQ(h_.reconciler.counters().repaired, 0u);
   EXPECT_EQ(h_.Kernel(), test::Expected({{FdbKey::Unicast(kVni, kMacA), kVtep3}}));
 }
@@ -150,6 +152,8 @@ TEST_F(ReconcilerTest, WithdrawDeletesBothEntries) {
   EXPECT_EQ(BridgeEntry(kMacA), std::nullopt);
   EXPECT_FALSE(h_.reconciler.HasOwnedEntries(kVni));
   EXPECT_TRUE(h_.reconciler.Converged());
+  EXPECT_EQ(h_.reconciler.counters().replaces_sent, 1u);
+  EXPECT_EQ(h_.reconciler.counters().deletes_sent, 1u);
   // The bridge keeps the port's own address.
   EXPECT_NE(BridgeEntry(InMemoryFib::PortMac(kVxlan)), std::nullopt);
 }

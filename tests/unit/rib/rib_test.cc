@@ -59,6 +59,8 @@ TEST_F(RibTest, AnnounceDecideWithdraw) {
   EXPECT_EQ(changes[0].current->source.peer, 1u);
   EXPECT_EQ(changes[0].reason, BestPathReason::kOnlyPath);
   EXPECT_EQ(rib_.loc_rib().size(), 2u);
+  EXPECT_EQ(rib_.best_routes(2), 2u);
+  EXPECT_EQ(rib_.best_routes(3), 0u);
 
   r = Apply(1, Withdraw({Type2(1)}));
   EXPECT_EQ(r.withdrawn, 1u);
@@ -70,6 +72,7 @@ TEST_F(RibTest, AnnounceDecideWithdraw) {
   EXPECT_NE(changes[0].previous, nullptr);
   EXPECT_EQ(changes[0].current, nullptr);
   EXPECT_EQ(rib_.loc_rib().size(), 1u);
+  EXPECT_EQ(rib_.best_routes(2), 1u);
   // Withdrawing what is not there changes nothing.
   EXPECT_EQ(Apply(1, Withdraw({Type2(1)})).withdrawn, 0u);
   EXPECT_TRUE(Decide().empty());
@@ -124,6 +127,11 @@ TEST_F(RibTest, BestPathChangesBetweenPeers) {
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].current->source.peer, 2u);
   EXPECT_EQ(changes[0].reason, BestPathReason::kOnlyPath);
+  // A change of best path is still one route.
+  EXPECT_EQ(rib_.best_routes(2), 1u);
+  Apply(2, Withdraw({Type2(1)}));
+  Decide();
+  EXPECT_EQ(rib_.best_routes(2), 0u);
 }
 
 TEST_F(RibTest, IdenticalAttributesAreStoredOnce) {

@@ -1,0 +1,207 @@
+// The Prometheus metrics of the daemon (what bgpd/metrics/http_server.h serves): gathered on the
+// core thread from the state the daemon owns, at scrape time. Counters live in the modules that
+// count (Rib, EvpnService's MAC-VRFs, Reconciler) or here (UPDATE timing, mobility decisions,
+// FDB errors); gauges are read from the tables. The per-VNI MAC gauges walk each MAC-VRF once
+// (a few ms per 100k MACs); everything else is O(peers + VNIs).
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "bgpd/daemon/daemon.h"
+#include "bgpd/metrics/exposition.h"
+
+namespace evpnd::bgpd {
+namespace {
+
+using metrics::ExpositionWriter;
+using metrics::MetricType;
+
+constexpr SessionState kStates[] = {SessionState::kIdle,        SessionState::kConnect,
+                                    SessionState::kActive,      SessionState::kOpenSent,
+                                    SessionState::kOpenConfirm, SessionState::kEstablished};
+
+std::string StateLabel(SessionState state) {
+  std::string name(SessionStateName(state));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+}  // namespace
+
+metrics::Histogram Daemon::NewLatencyHistogram() {
+  // 10 us .. ~5 s, doubling.
+  return metrics::Histogram::Exponential(10e-6, 2, 20);
+}
+
+void Daemon::ObserveUpdate(absl::Duration took) {
+  ++updates_received_;
+  update_seconds_.Observe(absl::ToDoubleSeconds(took));
+}
+
+void Daemon::CountMacEvents(const std::vector<rib::MacEvent>& events) {
+  for (const rib::MacEvent& e : events) ++mac_decisions_[static_cast<size_t>(e.decision)];
+}
+
+std::string Daemon::RenderMetrics() const {
+  ExpositionWriter w;
+  const std::vector<PeerStatus> peers = PeerStatuses();
+
+  // ---- BGP ----
+  w.Family("evpnd_bgp_sessions", "BGP sessions by FSM state (RFC 4271 section 8).",
+           MetricType::kGauge);
+  for (SessionState state : kStates) {
+    uint64_t n = 0;
+    for (const PeerStatus& p : peers) n += p.state == state ? 1 : 0;
+    w.Sample("evpnd_bgp_sessions", {{"state", StateLabel(state)}}, n);
+  }
+  w.Family("evpnd_bgp_peer_up", "1 when the session with the peer is Established.",
+           MetricType::kGauge);
+  for (const PeerStatus& p : peers) {
+    w.Sample("evpnd_bgp_peer_up", {{"peer", p.config.address.ToString()}},
+             uint64_t{p.state == SessionState::kEstablished});
+  }
+  w.Family("evpnd_bgp_peer_routes",
+           "Routes per peer: received (Adj-RIB-In), best (installed from it), stale (graceful "
+           "restart), advertised (Adj-RIB-Out).",
+           MetricType::kGauge);
+  for (const PeerStatus& p : peers) {
+    const std::string peer = p.config.address.ToString();
+    w.Sample("evpnd_bgp_peer_routes", {{"peer", peer}, {"kind", "received"}},
+             uint64_t{p.counts.received});
+    w.Sample("evpnd_bgp_peer_routes", {{"peer", peer}, {"kind", "best"}},
+             uint64_t{p.counts.best});
+    w.Sample("evpnd_bgp_peer_routes", {{"peer", peer}, {"kind", "stale"}},
+             uint64_t{p.counts.stale});
+    w.Sample("evpnd_bgp_peer_routes", {{"peer", peer}, {"kind", "advertised"}},
+             uint64_t{p.advertised});
+  }
+  w.Family("evpnd_bgp_peer_established_total", "Times the session with the peer came up.",
+           MetricType::kCounter);
+  for (const auto& [address, peer] : peers_) {
+    w.Sample("evpnd_bgp_peer_established_total", {{"peer", address.ToString()}},
+             peer.established_count);
+  }
+  w.Family("evpnd_bgp_loc_rib_routes",
+           "Loc-RIB routes with an installed best path, by EVPN route type.", MetricType::kGauge);
+  for (uint8_t type = 1; type <= 5; ++type) {
+    w.Sample("evpnd_bgp_loc_rib_routes",
+             {{"family", "l2vpn-evpn"}, {"type", absl::StrCat(type)}}, rib_->best_routes(type));
+  }
+  w.Family("evpnd_bgp_updates_received_total", "UPDATE messages applied to an Adj-RIB-In.",
+           MetricType::kCounter);
+  w.Sample("evpnd_bgp_updates_received_total", {}, updates_received_);
+  w.Family("evpnd_bgp_update_processing_seconds",
+           "Time to apply one received UPDATE to the Adj-RIB-In (decoded message in, paths "
+           "filed), on the core thread.",
+           MetricType::kHistogram);
+  w.WriteHistogram("evpnd_bgp_update_processing_seconds", {}, update_seconds_);
+  w.Family("evpnd_bgp_decision_round_seconds",
+           "Time of one decision round: best-path selection of a batch of changed routes, EVPN "
+           "import and mobility, Adj-RIB-Out encoding.",
+           MetricType::kHistogram);
+  w.WriteHistogram("evpnd_bgp_decision_round_seconds", {}, decision_seconds_);
+
+  // ---- EVPN ----
+  w.Family("evpnd_evpn_macs", "MACs per VNI by where they are: local, remote (a VTEP).",
+           MetricType::kGauge);
+  std::vector<std::pair<evpn::Vni, std::array<uint64_t, 6>>> per_vni;
+  for (evpn::Vni vni : evpn_->Vnis()) {
+    const rib::MacVrf* vrf = evpn_->Find(vni);
+    if (vrf == nullptr) continue;
+    // local, remote, duplicate, remote type-2 routes, local type-2 routes, remote type-3 routes
+    std::array<uint64_t, 6> n{};
+    for (const auto& [mac, entry] : vrf->macs) {
+      if (entry.state.location.has_value()) ++n[entry.state.location->local ? 0 : 1];
+      if (entry.state.duplicate) ++n[2];
+      n[3] += entry.remote_routes.size();
+      if (entry.originated.has_value()) n[4] += 1 + entry.originated->ips.size();
+    }
+    for (const auto& [vtep, routes] : vrf->flood) n[5] += routes.size();
+    per_vni.emplace_back(vni, n);
+  }
+  for (const auto& [vni, n] : per_vni) {
+    const std::string v = absl::StrCat(vni);
+    w.Sample("evpnd_evpn_macs", {{"vni", v}, {"location", "local"}}, n[0]);
+    w.Sample("evpnd_evpn_macs", {{"vni", v}, {"location", "remote"}}, n[1]);
+  }
+  w.Family("evpnd_evpn_duplicate_macs", "MACs marked duplicate (RFC 7432 section 15.1).",
+           MetricType::kGauge);
+  for (const auto& [vni, n] : per_vni) {
+    w.Sample("evpnd_evpn_duplicate_macs", {{"vni", absl::StrCat(vni)}}, n[2]);
+  }
+  w.Family("evpnd_evpn_routes",
+           "EVPN routes per VNI: type 2 and 3, originated here (local) or imported (remote).",
+           MetricType::kGauge);
+  for (const auto& [vni, n] : per_vni) {
+    const std::string v = absl::StrCat(vni);
+    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "2"}, {"origin", "local"}}, n[4]);
+    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "2"}, {"origin", "remote"}}, n[3]);
+    // One type-3 per VNI is originated as soon as the VNI is configured.
+    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "3"}, {"origin", "local"}}, uint64_t{1});
+    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "3"}, {"origin", "remote"}}, n[5]);
+  }
+  w.Family("evpnd_evpn_flood_vteps", "Remote VTEPs on the VNI's flood list (ingress replication).",
+           MetricType::kGauge);
+  for (evpn::Vni vni : evpn_->Vnis()) {
+    const rib::MacVrf* vrf = evpn_->Find(vni);
+    if (vrf != nullptr) {
+      w.Sample("evpnd_evpn_flood_vteps", {{"vni", absl::StrCat(vni)}},
+               uint64_t{vrf->flood.size()});
+    }
+  }
+  w.Family("evpnd_evpn_mac_moves_total", "MAC moves between VTEPs (a MAC's location changed).",
+           MetricType::kCounter);
+  for (evpn::Vni vni : evpn_->Vnis()) {
+    if (const rib::MacVrf* vrf = evpn_->Find(vni)) {
+      w.Sample("evpnd_evpn_mac_moves_total", {{"vni", absl::StrCat(vni)}},
+               vrf->counters.mac_moves);
+    }
+  }
+  w.Family("evpnd_evpn_duplicates_detected_total", "Times a MAC was marked duplicate.",
+           MetricType::kCounter);
+  for (evpn::Vni vni : evpn_->Vnis()) {
+    if (const rib::MacVrf* vrf = evpn_->Find(vni)) {
+      w.Sample("evpnd_evpn_duplicates_detected_total", {{"vni", absl::StrCat(vni)}},
+               vrf->counters.duplicates_detected);
+    }
+  }
+  w.Family("evpnd_evpn_mobility_decisions_total",
+           "MAC mobility decisions (RFC 7432 section 15), by decision.", MetricType::kCounter);
+  for (size_t d = 0; d < evpn::kMobilityDecisionCount; ++d) {
+    w.Sample("evpnd_evpn_mobility_decisions_total",
+             {{"decision", evpn::ToString(static_cast<evpn::MobilityDecision>(d))}},
+             mac_decisions_[d]);
+  }
+
+  // ---- fib-sync ----
+  const fibsync::ReconcilerCounters& fib = reconciler_.counters();
+  w.Family("evpnd_fdb_writes_total",
+           "Kernel FDB write operations sent over netlink, by operation.", MetricType::kCounter);
+  w.Sample("evpnd_fdb_writes_total", {{"op", "replace"}}, fib.replaces_sent);
+  w.Sample("evpnd_fdb_writes_total", {{"op", "delete"}}, fib.deletes_sent);
+  w.Family("evpnd_fdb_write_errors_total",
+           "Kernel FDB writes the kernel refused (each is retried with backoff), by errno.",
+           MetricType::kCounter);
+  for (const auto& [error, n] : fdb_errors_) {
+    w.Sample("evpnd_fdb_write_errors_total", {{"errno", std::strerror(error)}}, n);
+  }
+  w.Family("evpnd_fdb_repairs_total",
+           "Entries evpnd owns that were changed or removed behind its back and put back.",
+           MetricType::kCounter);
+  w.Sample("evpnd_fdb_repairs_total", {}, fib.repaired);
+  w.Family("evpnd_fdb_resyncs_total", "Full FDB dumps reconciled (start, lost notifications).",
+           MetricType::kCounter);
+  w.Sample("evpnd_fdb_resyncs_total", {}, fib.resyncs);
+  w.Family("evpnd_fdb_desired_entries", "FDB entries the routes want in the kernel.",
+           MetricType::kGauge);
+  w.Sample("evpnd_fdb_desired_entries", {}, uint64_t{reconciler_.desired_size()});
+  w.Family("evpnd_fdb_synced", "1 once the kernel FDB matches the routes (no write pending).",
+           MetricType::kGauge);
+  w.Sample("evpnd_fdb_synced", {}, uint64_t{netlink_ != nullptr && reconciler_.Converged()});
+
+  w.Family("evpnd_start_time_seconds", "When evpnd started, Unix time.", MetricType::kGauge);
+  w.Sample("evpnd_start_time_seconds", {}, absl::ToDoubleSeconds(started_at_ - absl::UnixEpoch()));
+  return w.Take();
+}
+
+}  // namespace evpnd::bgpd
