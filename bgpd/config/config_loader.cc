@@ -27,12 +27,15 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/ascii.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
@@ -113,11 +116,11 @@ std::vector<SecretToken> FindPasswordTokens(absl::string_view text) {
     size_t v = i + 1;
     if (v < tokens.size() && tokens[v].text == ":") ++v;
     if (v >= tokens.size()) break;
-    SecretToken secret{tokens[v].line, tokens[v].column, {}};
-    // Adjacent string literals concatenate, so a value can span several tokens.
-    for (; v < tokens.size(); ++v) {
+    SecretToken secret{tokens[v].line, tokens[v].column, {tokens[v].text}};
+    // Adjacent string literals concatenate, so a value can span several tokens; a value that
+    // is not a string is one token.
+    for (; v < tokens.size() && tokens[v].type == pb::io::Tokenizer::TYPE_STRING; ++v) {
       secret.spellings.push_back(tokens[v].text);
-      if (tokens[v].type != pb::io::Tokenizer::TYPE_STRING) break;
       std::string unquoted;
       pb::io::Tokenizer::ParseString(tokens[v].text, &unquoted);
       secret.spellings.push_back(std::move(unquoted));
@@ -127,17 +130,44 @@ std::vector<SecretToken> FindPasswordTokens(absl::string_view text) {
   return secrets;
 }
 
-// The parser's message, unless it could contain a password: an error located at a password's
-// value is replaced outright, and any other message has password spellings cut out.
+// The 0-based lines whose syntax errors must not be shown as the parser words them, because
+// the token it quotes may be (part of) a password: every line where "password" appears at all
+// (in a string or comment too: an unterminated string can swallow the field name, and the
+// password then reads as a field name), the next line when "password" ends its line, and every
+// line a password value token found by FindPasswordTokens sits on.
+absl::flat_hash_set<int> PasswordLines(absl::string_view text,
+                                       const std::vector<SecretToken>& secrets) {
+  absl::flat_hash_set<int> lines;
+  int number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    const std::string lower = absl::AsciiStrToLower(line);
+    const size_t at = lower.rfind("password");
+    if (at != std::string::npos) {
+      lines.insert(number);
+      absl::string_view rest = absl::StripAsciiWhitespace(line.substr(at + 8));
+      if (rest.empty() || rest == ":") lines.insert(number + 1);
+    }
+    ++number;
+  }
+  for (const SecretToken& secret : secrets) lines.insert(secret.line);
+  return lines;
+}
+
+// The parser's message, unless it could contain a password: on a line that holds one the
+// message is replaced outright, and any other message has password spellings cut out.
 std::string ScrubSecrets(const CollectSyntaxErrors::Error& error,
-                         const std::vector<SecretToken>& secrets) {
+                         const std::vector<SecretToken>& secrets,
+                         const absl::flat_hash_set<int>& password_lines) {
+  if (password_lines.contains(error.line)) {
+    return "syntax error on a line that holds a password (the parser's message is not shown, "
+           "as it may quote the password); check the quoting on this line";
+  }
   std::string message = error.message;
   for (const SecretToken& secret : secrets) {
-    if (secret.line == error.line && secret.column == error.column) {
-      return "invalid password value (not shown); write it as a quoted string";
-    }
     for (const std::string& spelling : secret.spellings) {
-      if (!spelling.empty()) absl::StrReplaceAll({{spelling, "<password>"}}, &message);
+      // Very short values would be cut out of ordinary words ("e" from "Message"), which
+      // shows more than it hides; on other lines the parser does not quote them anyway.
+      if (spelling.size() >= 4) absl::StrReplaceAll({{spelling, "<password>"}}, &message);
     }
   }
   return message;
@@ -159,8 +189,9 @@ absl::Status ParseText(absl::string_view text, absl::string_view file_name, cfg:
 
   Problems problems(file_name);
   const std::vector<SecretToken> secrets = FindPasswordTokens(text);
+  const absl::flat_hash_set<int> password_lines = PasswordLines(text, secrets);
   for (const CollectSyntaxErrors::Error& error : errors.errors) {
-    std::string message = ScrubSecrets(error, secrets);
+    std::string message = ScrubSecrets(error, secrets, password_lines);
     // The parser names the unexpected token; at the end of the text that token is empty.
     if (absl::EndsWith(message, "got: ")) absl::StrAppend(&message, "end of file");
     problems.AddAt(error.line + 1, error.column + 1, message);

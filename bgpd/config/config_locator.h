@@ -80,10 +80,23 @@ class Problems {
     AddAt(site.line, site.column, absl::StrCat(site.path, ": ", message));
   }
   void AddAt(int line, int column, absl::string_view message) {
-    for (const Entry& e : entries_) {
-      if (e.line == line && e.column == column && e.text == message) return;
+    // Messages quote what the file says: control characters are escaped so that a value can
+    // never forge a line of its own ("x\nfake.conf:1:1: ...") in the one-problem-per-line list.
+    std::string text;
+    for (char c : message) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\n') {
+        text += "\\n";
+      } else if (u < 0x20 || u == 0x7f) {
+        absl::StrAppend(&text, "\\x", absl::Hex(u, absl::kZeroPad2));
+      } else {
+        text += c;
+      }
     }
-    entries_.push_back({line, column, std::string(message)});
+    for (const Entry& e : entries_) {
+      if (e.line == line && e.column == column && e.text == text) return;
+    }
+    entries_.push_back({line, column, std::move(text)});
   }
   bool empty() const { return entries_.empty(); }
 

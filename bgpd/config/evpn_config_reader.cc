@@ -173,8 +173,10 @@ class EvpnReader {
 
   std::string ReadInterface(const std::string& name, const Site& site) {
     if (name.empty()) return name;
+    // The kernel's dev_valid_name(): no '/', ':' or white space; other bytes (UTF-8) are fine.
     const bool bad_char = std::any_of(name.begin(), name.end(), [](char c) {
-      return c == '/' || c == ':' || c <= ' ' || c == 0x7f;
+      const auto u = static_cast<unsigned char>(c);
+      return c == '/' || c == ':' || u <= ' ' || u == 0x7f;
     });
     if (name.size() > kMaxInterfaceName || bad_char || name == "." || name == "..") {
       problems_.Add(site, absl::StrCat("\"", name, "\" is not a Linux interface name (at most ",

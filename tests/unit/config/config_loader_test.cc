@@ -22,6 +22,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 evpn::IpAddress Ip(absl::string_view text) { return *evpn::IpAddress::Parse(text); }
 
@@ -566,13 +567,44 @@ TEST(ConfigLoaderTest, PasswordNotInSyntaxErrors) {
       WithGlobal(absl::StrCat("peers { settings { password: ", kSecret, " } }"));
   ExpectNoSecret(unquoted);
   EXPECT_THAT(Errors(unquoted),
-              ElementsAre("test.conf:2:30: invalid password value (not shown); write it as a "
-                          "quoted string"));
+              ElementsAre("test.conf:2:30: syntax error on a line that holds a password (the "
+                          "parser's message is not shown, as it may quote the password); check "
+                          "the quoting on this line"));
   // Quoted, with the error on the token after it.
   ExpectNoSecret(
       WithGlobal(absl::StrCat("peers { settings { password: \"", kSecret, "\" password: 3 } }")));
   // Unquoted, after a colon-less field name.
   ExpectNoSecret(WithGlobal(absl::StrCat("peers { settings { password ", kSecret, " } }")));
+  // An unterminated string earlier on the line swallows the field name, and the parser reads the
+  // password as a field name (found by the config parser's fuzz target).
+  ExpectNoSecret(WithGlobal(absl::StrCat(
+      "peers { settings { remote_as: 1 shutdown_message: \"leaf2 password: \"", kSecret,
+      "\" } }")));
+  // The value on the line after the field name.
+  ExpectNoSecret(WithGlobal(absl::StrCat("peers { settings { password:\n  ", kSecret, " } }")));
+}
+
+TEST(ConfigLoaderTest, ErrorsElsewhereKeepTheirWordsAndNeighbours) {
+  // A one-letter password is not cut out of other messages' words, and the field after a
+  // password keeps its name.
+  const std::vector<std::string> errors = Errors(WithGlobal(
+      "peers { address: \"192.0.2.1\" settings { password: \"e\" remote_as: 1 remote_as: 2 } "
+      "}\nbogus_field: 1"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("syntax error on a line that holds a password"));
+  const std::vector<std::string> next_line = Errors(WithGlobal(
+      "peers { address: \"192.0.2.1\" settings { password: \"e\" } }\nbogus_field: 1"));
+  ASSERT_EQ(next_line.size(), 1u);
+  EXPECT_THAT(next_line[0], HasSubstr("Message type \"evpnd.config.v1.Config\" has no field "
+                                      "named \"bogus_field\""));
+}
+
+TEST(ConfigLoaderTest, ControlCharactersInValuesCannotForgeErrorLines) {
+  const std::vector<std::string> errors =
+      Errors(WithGlobal("peers { address: \"x\\nfake.conf:1:1: injected\" }"));
+  ASSERT_FALSE(errors.empty());
+  for (const std::string& e : errors) EXPECT_THAT(e, StartsWith("test.conf:"));
+  EXPECT_THAT(errors[0], HasSubstr("x\\nfake.conf"));
 }
 
 // ---------------------------------------------------------------------------------------------
