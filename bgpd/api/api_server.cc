@@ -8,14 +8,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <chrono>
 #include <cstring>
 #include <deque>
 #include <future>
+#include <mutex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "bgpd/daemon/daemon.h"
 #include "bgpd/io/clock.h"
 #include "bgpd/io/log.h"
@@ -147,11 +148,16 @@ class ApiServer::EventHub {
  public:
   static constexpr size_t kMaxQueued = 4096;
 
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built with TSan, which then
+  // cannot see its locking (the TSan build checks this boundary).
   struct Watcher {
-    absl::Mutex mu;
-    std::deque<pb::Event> queue ABSL_GUARDED_BY(mu);
-    bool overflowed ABSL_GUARDED_BY(mu) = false;
-    bool closed ABSL_GUARDED_BY(mu) = false;
+    std::mutex mu;
+    std::condition_variable ready;
+    // Guarded by mu:
+    std::deque<pb::Event> queue;
+    bool overflowed = false;
+    bool closed = false;
+    // Set before the watcher is shared.
     std::vector<std::string> kinds;  // empty = all
   };
 
@@ -164,43 +170,49 @@ class ApiServer::EventHub {
     out.set_subject(e.subject);
     out.set_what(e.what);
     out.set_detail(e.detail);
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     for (const std::shared_ptr<Watcher>& w : watchers_) {
       if (!w->kinds.empty() &&
           std::find(w->kinds.begin(), w->kinds.end(), out.kind()) == w->kinds.end()) {
         continue;
       }
-      absl::MutexLock wl(&w->mu);
-      if (w->queue.size() >= kMaxQueued) {
-        w->overflowed = true;
-      } else {
-        w->queue.push_back(out);
+      {
+        std::lock_guard<std::mutex> wl(w->mu);
+        if (w->queue.size() >= kMaxQueued) {
+          w->overflowed = true;
+        } else {
+          w->queue.push_back(out);
+        }
       }
+      w->ready.notify_one();
     }
   }
 
   std::shared_ptr<Watcher> Add(std::vector<std::string> kinds) {
     auto w = std::make_shared<Watcher>();
     w->kinds = std::move(kinds);
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     watchers_.insert(w);
     return w;
   }
   void Remove(const std::shared_ptr<Watcher>& w) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     watchers_.erase(w);
   }
   void CloseAll() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     for (const std::shared_ptr<Watcher>& w : watchers_) {
-      absl::MutexLock wl(&w->mu);
-      w->closed = true;
+      {
+        std::lock_guard<std::mutex> wl(w->mu);
+        w->closed = true;
+      }
+      w->ready.notify_one();
     }
   }
 
  private:
-  absl::Mutex mu_;
-  std::set<std::shared_ptr<Watcher>> watchers_ ABSL_GUARDED_BY(mu_);
+  std::mutex mu_;
+  std::set<std::shared_ptr<Watcher>> watchers_;  // guarded by mu_
 };
 
 class ApiServer::Service final : public pb::Evpnd::Service {
@@ -225,12 +237,11 @@ class ApiServer::Service final : public pb::Evpnd::Service {
     while (!context->IsCancelled()) {
       std::deque<pb::Event> batch;
       {
-        absl::MutexLock lock(&w->mu);
-        auto ready = [&w]() ABSL_SHARED_LOCKS_REQUIRED(w->mu) {
-          return !w->queue.empty() || w->overflowed || w->closed;
-        };
+        std::unique_lock<std::mutex> lock(w->mu);
         // Wake up now and then to notice a client that went away.
-        w->mu.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(250));
+        w->ready.wait_for(lock, std::chrono::milliseconds(250), [&w] {
+          return !w->queue.empty() || w->overflowed || w->closed;
+        });
         if (w->overflowed) {
           result = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                 "the watcher fell more than 4096 events behind; re-read the "

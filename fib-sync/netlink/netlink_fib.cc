@@ -278,7 +278,7 @@ void NetlinkFib::Stop() {
 void NetlinkFib::Enqueue(std::function<void(NetlinkEvents&)> fill) {
   bool post = false;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     fill(pending_);
     const bool empty = pending_.empty() && pending_fdb_.empty() && pending_links_.empty();
     if (!empty && !drain_posted_) drain_posted_ = post = true;
@@ -289,7 +289,7 @@ void NetlinkFib::Enqueue(std::function<void(NetlinkEvents&)> fill) {
 void NetlinkFib::Drain() {
   NetlinkEvents events;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     events = std::move(pending_);
     pending_ = NetlinkEvents{};
     for (auto& [key, link] : pending_links_) events.links.push_back(std::move(link));

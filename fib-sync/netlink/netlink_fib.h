@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -33,7 +34,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "fib-sync/reconcile/fdb_types.h"
 #include "fib-sync/reconcile/fib.h"
 
@@ -79,14 +79,15 @@ class NetlinkFib : public Fib {
   std::unique_ptr<Loop> loop_;
   std::thread thread_;
 
-  absl::Mutex mu_;
-  NetlinkEvents pending_ ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built with TSan, which then
+  // cannot see its locking. Everything below is guarded by mu_.
+  std::mutex mu_;
+  NetlinkEvents pending_;
   // Monitor FDB events coalesced per kernel entry: (ifindex, MAC, destination for the zero and
   // group MACs only, self) -> latest.
-  std::map<std::tuple<int, evpn::MacAddress, evpn::IpAddress, bool>, KernelFdbEntry> pending_fdb_
-      ABSL_GUARDED_BY(mu_);
-  std::map<int, LinkInfo> pending_links_ ABSL_GUARDED_BY(mu_);
-  bool drain_posted_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::tuple<int, evpn::MacAddress, evpn::IpAddress, bool>, KernelFdbEntry> pending_fdb_;
+  std::map<int, LinkInfo> pending_links_;
+  bool drain_posted_ = false;
 };
 
 }  // namespace evpnd::fibsync

@@ -486,6 +486,10 @@ def _cleanup_all():
         lab.cleanup()
 
 
+SANITIZER_REPORT = (r"ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|"
+                    r"runtime error: ")
+
+
 class Lab:
     """One test run's namespaces, links and processes. Use as a context manager."""
 
@@ -513,8 +517,24 @@ class Lab:
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None and exc_type is not SystemExit:
             self.dump_logs()
+        # Read before cleanup deletes the logs: a sanitizer report at shutdown (a leak, a race
+        # in a destructor) fails the test even though every check before it passed.
+        reports = self.sanitizer_reports()
         self.cleanup()
+        if reports and exc_type is None:
+            raise TestFailure("sanitizer reports:\n" + "\n".join(reports))
         return False
+
+    def sanitizer_reports(self):
+        """The first line of each ASan/UBSan/LSan/TSan report in our evpnd logs (after stopping
+        them, so that reports written at exit are seen)."""
+        out = []
+        for p in self.procs:
+            if not isinstance(p, Evpnd):
+                continue
+            p.stop(timeout=5)
+            out += [f"{p.name}: {line.strip()}" for line in p.grep(SANITIZER_REPORT)]
+        return out
 
     # ---------------------------------------------------------------- namespaces and links
     def netns(self, short):
