@@ -33,7 +33,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/ascii.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -130,47 +129,64 @@ std::vector<SecretToken> FindPasswordTokens(absl::string_view text) {
   return secrets;
 }
 
-// The 0-based lines whose syntax errors must not be shown as the parser words them, because
-// the token it quotes may be (part of) a password: every line where "password" appears at all
-// (in a string or comment too: an unterminated string can swallow the field name, and the
-// password then reads as a field name), the next line when "password" ends its line, and every
-// line a password value token found by FindPasswordTokens sits on.
-absl::flat_hash_set<int> PasswordLines(absl::string_view text,
-                                       const std::vector<SecretToken>& secrets) {
+// Where a password may hide in the text, even when the text does not parse as meant (an
+// unterminated string earlier on a line can swallow the field name, and the password then reads
+// as a field name, reported at the next token, maybe lines below):
+//   lines     the 0-based lines where "password" appears at all (in strings and comments too),
+//             the next line when "password" ends its line, and the lines of the value tokens
+//             FindPasswordTokens found;
+//   fragments every run of letters, digits and '_' of 3 or more characters after "password" on
+//             its line (or on the next line, when it ends its line), and in those value tokens.
+struct PasswordExposure {
   absl::flat_hash_set<int> lines;
-  int number = 0;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    const std::string lower = absl::AsciiStrToLower(line);
-    const size_t at = lower.rfind("password");
-    if (at != std::string::npos) {
-      lines.insert(number);
-      absl::string_view rest = absl::StripAsciiWhitespace(line.substr(at + 8));
-      if (rest.empty() || rest == ":") lines.insert(number + 1);
-    }
-    ++number;
+  std::vector<std::string> fragments;
+};
+
+void AddFragments(absl::string_view text, std::vector<std::string>& out) {
+  for (absl::string_view f : absl::StrSplit(text, absl::ByAnyChar(" \t\r\"'\\:;,{}[]<>-.#/"),
+                                           absl::SkipEmpty())) {
+    if (f.size() >= 3) out.emplace_back(f);
   }
-  for (const SecretToken& secret : secrets) lines.insert(secret.line);
-  return lines;
 }
 
-// The parser's message, unless it could contain a password: on a line that holds one the
-// message is replaced outright, and any other message has password spellings cut out.
-std::string ScrubSecrets(const CollectSyntaxErrors::Error& error,
-                         const std::vector<SecretToken>& secrets,
-                         const absl::flat_hash_set<int>& password_lines) {
-  if (password_lines.contains(error.line)) {
-    return "syntax error on a line that holds a password (the parser's message is not shown, "
-           "as it may quote the password); check the quoting on this line";
-  }
-  std::string message = error.message;
-  for (const SecretToken& secret : secrets) {
-    for (const std::string& spelling : secret.spellings) {
-      // Very short values would be cut out of ordinary words ("e" from "Message"), which
-      // shows more than it hides; on other lines the parser does not quote them anyway.
-      if (spelling.size() >= 4) absl::StrReplaceAll({{spelling, "<password>"}}, &message);
+PasswordExposure FindPasswordExposure(absl::string_view text,
+                                      const std::vector<SecretToken>& secrets) {
+  PasswordExposure out;
+  const std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string lower = absl::AsciiStrToLower(lines[i]);
+    for (size_t at = lower.find("password"); at != std::string::npos;
+         at = lower.find("password", at + 1)) {
+      out.lines.insert(static_cast<int>(i));
+      const absl::string_view rest = lines[i].substr(at + 8);
+      AddFragments(rest, out.fragments);
+      if (absl::StripAsciiWhitespace(rest).empty() || absl::StripAsciiWhitespace(rest) == ":") {
+        out.lines.insert(static_cast<int>(i) + 1);
+        if (i + 1 < lines.size()) AddFragments(lines[i + 1], out.fragments);
+      }
     }
   }
-  return message;
+  for (const SecretToken& secret : secrets) {
+    out.lines.insert(secret.line);
+    for (const std::string& spelling : secret.spellings) AddFragments(spelling, out.fragments);
+  }
+  return out;
+}
+
+// The parser's message, unless it could contain (part of) a password: then a fixed text. It
+// errs on the side of silence: a message that merely shares a word with what follows
+// "password" is withheld too, and the location still says where to look.
+std::string ScrubSecrets(const CollectSyntaxErrors::Error& error,
+                         const PasswordExposure& exposure) {
+  const bool exposed =
+      exposure.lines.contains(error.line) ||
+      std::any_of(exposure.fragments.begin(), exposure.fragments.end(),
+                  [&](const std::string& f) { return absl::StrContains(error.message, f); });
+  if (exposed) {
+    return "syntax error near a password (the parser's message is not shown, as it may quote "
+           "the password); check the quoting around here";
+  }
+  return error.message;
 }
 
 // Parses `text` into `config` and `tree`; on a syntax error, returns it as "FILE:LINE:COL: ...".
@@ -189,9 +205,9 @@ absl::Status ParseText(absl::string_view text, absl::string_view file_name, cfg:
 
   Problems problems(file_name);
   const std::vector<SecretToken> secrets = FindPasswordTokens(text);
-  const absl::flat_hash_set<int> password_lines = PasswordLines(text, secrets);
+  const PasswordExposure exposure = FindPasswordExposure(text, secrets);
   for (const CollectSyntaxErrors::Error& error : errors.errors) {
-    std::string message = ScrubSecrets(error, secrets, password_lines);
+    std::string message = ScrubSecrets(error, exposure);
     // The parser names the unexpected token; at the end of the text that token is empty.
     if (absl::EndsWith(message, "got: ")) absl::StrAppend(&message, "end of file");
     problems.AddAt(error.line + 1, error.column + 1, message);

@@ -567,9 +567,9 @@ TEST(ConfigLoaderTest, PasswordNotInSyntaxErrors) {
       WithGlobal(absl::StrCat("peers { settings { password: ", kSecret, " } }"));
   ExpectNoSecret(unquoted);
   EXPECT_THAT(Errors(unquoted),
-              ElementsAre("test.conf:2:30: syntax error on a line that holds a password (the "
-                          "parser's message is not shown, as it may quote the password); check "
-                          "the quoting on this line"));
+              ElementsAre("test.conf:2:30: syntax error near a password (the parser's "
+                          "message is not shown, as it may quote the password); check the quoting "
+                          "around here"));
   // Quoted, with the error on the token after it.
   ExpectNoSecret(
       WithGlobal(absl::StrCat("peers { settings { password: \"", kSecret, "\" password: 3 } }")));
@@ -582,6 +582,9 @@ TEST(ConfigLoaderTest, PasswordNotInSyntaxErrors) {
       "\" } }")));
   // The value on the line after the field name.
   ExpectNoSecret(WithGlobal(absl::StrCat("peers { settings { password:\n  ", kSecret, " } }")));
+  // The swallowed password read as a field name is reported at the next token, lines below.
+  ExpectNoSecret(WithGlobal(absl::StrCat(
+      "peers {\n  address: \"10.0.0 password: \"", kSecret, "\n\n# comment\n\n}")));
 }
 
 TEST(ConfigLoaderTest, ErrorsElsewhereKeepTheirWordsAndNeighbours) {
@@ -591,7 +594,7 @@ TEST(ConfigLoaderTest, ErrorsElsewhereKeepTheirWordsAndNeighbours) {
       "peers { address: \"192.0.2.1\" settings { password: \"e\" remote_as: 1 remote_as: 2 } "
       "}\nbogus_field: 1"));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_THAT(errors[0], HasSubstr("syntax error on a line that holds a password"));
+  EXPECT_THAT(errors[0], HasSubstr("syntax error near a password"));
   const std::vector<std::string> next_line = Errors(WithGlobal(
       "peers { address: \"192.0.2.1\" settings { password: \"e\" } }\nbogus_field: 1"));
   ASSERT_EQ(next_line.size(), 1u);
