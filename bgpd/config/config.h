@@ -52,6 +52,8 @@ struct GracefulRestartConfig {
   uint16_t restart_time_s = 120;
   // How long a restarted peer's stale routes are kept waiting for its End-of-RIB.
   uint32_t stale_routes_time_s = 360;
+  // RFC 4724 §4.1: the longest wait for peers' End-of-RIB after our own restart.
+  uint32_t selection_deferral_s = 360;
   friend bool operator==(const GracefulRestartConfig&, const GracefulRestartConfig&) = default;
 };
 

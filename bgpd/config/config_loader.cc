@@ -500,6 +500,12 @@ class Validator {
       }
       out.stale_routes_time_s = gr.stale_routes_time_s();
     }
+    if (gr.has_selection_deferral_s()) {
+      if (gr.selection_deferral_s() == 0) {
+        Report(at.Field("selection_deferral_s"), "must be at least 1 second");
+      }
+      out.selection_deferral_s = gr.selection_deferral_s();
+    }
   }
 
   // --- peer settings blocks ---

@@ -12,6 +12,12 @@
 namespace evpnd::bgpd {
 namespace {
 
+// The peers a restarted speaker waits to see again before it decides (RFC 4724 §4.1).
+size_t ExpectedPeers(const Config& config) {
+  return static_cast<size_t>(std::count_if(config.peers.begin(), config.peers.end(),
+                                           [](const PeerConfig& p) { return !p.shutdown; }));
+}
+
 // Decisions per turn of the event loop before yielding to I/O (ARCHITECTURE.md §2 fairness).
 constexpr size_t kDecisionBudget = 2000;
 // Pull UPDATEs for a peer only while less than this is waiting in its socket queue.
@@ -54,7 +60,10 @@ Daemon::Daemon(asio::io_context& io, Config config)
       evpn_timer_(io),
       fib_timer_(io),
       fib_hold_timer_(io),
-      restart_state_timer_(io) {}
+      restart_state_timer_(io),
+      deferral_(config_.global.graceful_restart.enabled, ExpectedPeers(config_)),
+      deferral_timer_(io),
+      deferral_grace_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -80,7 +89,26 @@ absl::Status Daemon::Start() {
   restart_state_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) restarting_ = false;
   });
+  if (deferral_.deferring()) {
+    spdlog::info(
+        "graceful restart: route selection deferred until the peers that restart gracefully "
+        "have sent End-of-RIB (at most {} s)",
+        config_.global.graceful_restart.selection_deferral_s);
+    deferral_timer_.expires_after(
+        std::chrono::seconds(config_.global.graceful_restart.selection_deferral_s));
+    deferral_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && deferral_.OnTimerExpired()) EndSelectionDeferral();
+    });
+  }
   return status;
+}
+
+void Daemon::EndSelectionDeferral() {
+  spdlog::info("graceful restart: selection deferral over ({}); selecting routes and advertising",
+               deferral_.why());
+  deferral_timer_.cancel();
+  deferral_grace_timer_.cancel();
+  SchedulePropagate();
 }
 
 FsmConfig Daemon::MakeFsmConfig(const PeerConfig& peer) const {
@@ -181,6 +209,7 @@ Daemon::Peer* Daemon::Find(PeerSession& session) {
 }
 
 void Daemon::Reload(Config config) {
+  deferral_.set_expected_peers(ExpectedPeers(config));
   // The management endpoints (API, metrics) are main's business: they touch no session.
   GlobalConfig next_bgp = config.global;
   next_bgp.api = config_.global.api;
@@ -257,6 +286,10 @@ Daemon::Peer* Daemon::FindById(rib::PeerId id) {
 namespace {
 
 // RFC 4724 §4.2: the peer's capability covers EVPN (and, after a restart, kept forwarding).
+// RFC 4724 §4.1 selection deferral: how long, after the first session is back, the others may
+// take before a peer still down stops holding the decision up.
+constexpr auto kDeferralGrace = std::chrono::seconds(5);
+
 bool CoversEvpn(const std::optional<wire::GracefulRestartCapability>& gr, bool need_forwarding) {
   if (!gr) return false;
   for (const auto& f : gr->families) {
@@ -320,6 +353,35 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
     spdlog::error("peer {}: cannot start the initial advertisement: {}", session.Name(),
                   s.message());
   }
+  // RFC 4724 §4.1: wait for the peers that advertised the graceful restart capability (with
+  // it comes the End-of-RIB of every family, RFC 4724 §2, even from a helper that lists no
+  // family); those restarting too (R bit) only for a short grace (selection_deferral.h).
+  using Wait = SelectionDeferral::Wait;
+  const bool evpn_negotiated = std::find(negotiated.families.begin(), negotiated.families.end(),
+                                         wire::kL2vpnEvpn) != negotiated.families.end();
+  Wait wait = Wait::kNo;
+  if (evpn_negotiated && negotiated.peer_graceful_restart.has_value()) {
+    wait = (negotiated.peer_graceful_restart->restart_flags &
+            wire::GracefulRestartCapability::kRestartState) != 0
+               ? Wait::kUntilGrace
+               : Wait::kUntilTimer;
+  }
+  const bool first_up = deferral_.deferring() && !deferral_.any_up();
+  if (deferral_.OnEstablished(peer->id, wait)) {
+    EndSelectionDeferral();
+  } else if (deferral_.deferring()) {
+    if (wait != Wait::kNo) {
+      spdlog::info("peer {}: selection deferred until its End-of-RIB ({} peers waited for)",
+                   session.Name(), deferral_.waiting());
+    }
+    if (first_up) {
+      // The other peers get a short while to come back before a missing one stops counting.
+      deferral_grace_timer_.expires_after(kDeferralGrace);
+      deferral_grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec && deferral_.OnGraceExpired()) EndSelectionDeferral();
+      });
+    }
+  }
   SchedulePropagate();
 }
 
@@ -331,6 +393,7 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
   if (!peer->established) return;
   peer->established = false;
   peer->evpn_end_of_rib = false;
+  if (deferral_.OnSessionDown(peer->id)) EndSelectionDeferral();
   peer->state_since = absl::Now();
   Emit(Event::Kind::kPeer, session.config().address.ToString(),
        absl::StrCat("down: ", peer->last_down_reason),
@@ -400,6 +463,7 @@ void Daemon::OnUpdate(PeerSession& session, const wire::UpdateMessage& update,
     }
     if (*result->end_of_rib == wire::kL2vpnEvpn) {
       peer->evpn_end_of_rib = true;
+      if (deferral_.OnEndOfRib(peer->id)) EndSelectionDeferral();
       MaybeReleaseFibHold(false);
     }
   }
@@ -487,6 +551,9 @@ void Daemon::SchedulePropagate() {
 }
 
 void Daemon::Propagate() {
+  // RFC 4724 §4.1: nothing is decided, and so nothing advertised, while selection is deferred;
+  // EndSelectionDeferral() schedules the first round.
+  if (deferral_.deferring()) return;
   const absl::Time start = MonotonicNow();
   std::vector<rib::BestPathChange> changes = rib_->RunDecision(kDecisionBudget);
   if (!changes.empty()) {

@@ -33,6 +33,7 @@
 #include "bgpd/io/listener.h"
 #include "bgpd/io/peer_session.h"
 #include "bgpd/metrics/exposition.h"
+#include "bgpd/session/selection_deferral.h"
 #include "fib-sync/netlink/netlink_fib.h"
 #include "fib-sync/reconcile/reconciler.h"
 #include "rib/adj_rib_out.h"
@@ -178,6 +179,8 @@ class Daemon : public PeerSession::Owner {
   void MaybeReleaseFibHold(bool timer_expired);
   // Sends the EoRR of every refresh whose re-advertisement has been queued completely.
   void FinishRefreshes();
+  // RFC 4724 §4.1: the deferral is over; decide and advertise.
+  void EndSelectionDeferral();
   // Metrics (daemon_metrics.cc).
   static metrics::Histogram NewLatencyHistogram();
   void ObserveUpdate(absl::Duration took);
@@ -205,6 +208,11 @@ class Daemon : public PeerSession::Owner {
   bool restarting_ = true;
   absl::Time started_at_ = absl::Now();
   asio::steady_timer restart_state_timer_;
+  // RFC 4724 §4.1: after our (re)start, no decision runs until the peers that restart
+  // gracefully have sent End-of-RIB (or the timer runs out).
+  SelectionDeferral deferral_;
+  asio::steady_timer deferral_timer_;
+  asio::steady_timer deferral_grace_timer_;
   std::map<evpn::IpAddress, Peer> peers_;
   std::map<rib::PeerId, evpn::IpAddress> addresses_;  // PeerId -> key of peers_
   // TCP-MD5 keys installed on the listening sockets, to remove the ones a reload drops.

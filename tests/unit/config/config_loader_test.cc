@@ -61,7 +61,7 @@ global {
   listen_addresses: "2001:db8::11"
   listen_port: 1179
   cluster_id: "192.0.2.100"
-  graceful_restart { enabled: false restart_time_s: 60 stale_routes_time_s: 600 }
+  graceful_restart { enabled: false restart_time_s: 60 stale_routes_time_s: 600 selection_deferral_s: 30 }
 }
 peer_groups {
   name: "rr"
@@ -109,7 +109,10 @@ TEST(ConfigLoaderTest, FullConfigGlobal) {
   EXPECT_EQ(config.global.cluster_id, V4("192.0.2.100"));
   EXPECT_EQ(
       config.global.graceful_restart,
-      (GracefulRestartConfig{.enabled = false, .restart_time_s = 60, .stale_routes_time_s = 600}));
+      (GracefulRestartConfig{.enabled = false,
+                             .restart_time_s = 60,
+                             .stale_routes_time_s = 600,
+                             .selection_deferral_s = 30}));
   ASSERT_EQ(config.peers.size(), 3u);
 }
 
@@ -292,6 +295,10 @@ std::vector<ErrorCase> GlobalErrorCases() {
        R"(global { router_id: "192.0.2.1" local_as: 1
   graceful_restart { stale_routes_time_s: 0 } })",
        "test.conf:2:22: global.graceful_restart.stale_routes_time_s: must be at least 1 second"},
+      {"SelectionDeferralZero",
+       R"(global { router_id: "192.0.2.1" local_as: 1
+  graceful_restart { selection_deferral_s: 0 } })",
+       "test.conf:2:22: global.graceful_restart.selection_deferral_s: must be at least 1 second"},
   };
 }
 
