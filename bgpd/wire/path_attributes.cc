@@ -245,6 +245,8 @@ void EncodeLargeCommunities(const PathAttributes& a, const CodecContext&, WireWr
 // RFC 6514 §5. For ingress replication the identifier must be an IPv4 or IPv6 address.
 AttrResult DecodePmsiTunnel(WireReader& v, const CodecContext&, PathAttributes& a) {
   PmsiTunnel t;
+  // The length is checked before anything is read, so that the error names the whole of it.
+  if (v.remaining() < 5) return LengthError(v.remaining(), "at least 5");
   if (!v.ReadU8(t.flags) || !v.ReadU8(t.tunnel_type) || !v.ReadU24(t.label.raw)) {
     return LengthError(v.remaining(), "at least 5");
   }

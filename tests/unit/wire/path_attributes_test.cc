@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bgpd/wire/notification_codes.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/hex_bytes.h"
 
@@ -355,6 +356,8 @@ TEST(PathAttributesErrorTest, As4AttributesAreDiscarded) {
 
 TEST(PathAttributesErrorTest, PmsiTunnel) {
   ExpectError("c0 16 04 00 06 00 27", ErrorAction::kTreatAsWithdraw, kAttributeLengthError);
+  // The message names the attribute's whole length, not what was left after a partial read.
+  EXPECT_THAT(Decode("c0 16 02 00 06").errors[0].message, ::testing::HasSubstr("length 2"));
   ExpectError("c0 16 0a 00 06 00 27 74 c0 00 02 01 01", ErrorAction::kTreatAsWithdraw,
               kOptionalAttributeError);
   // Other tunnel types carry identifiers of their own shapes.
