@@ -48,7 +48,7 @@ std::string Hostname() {
 
 }  // namespace
 
-Daemon::Daemon(asio::io_context& io, Config config)
+Daemon::Daemon(asio::io_context& io, Config config, bool restarted)
     : io_(io),
       config_(std::move(config)),
       listener_(io, [this](const evpn::IpAddress& from, tcp::socket s) {
@@ -60,8 +60,9 @@ Daemon::Daemon(asio::io_context& io, Config config)
       evpn_timer_(io),
       fib_timer_(io),
       fib_hold_timer_(io),
+      restarting_(restarted && config_.global.graceful_restart.enabled),
       restart_state_timer_(io),
-      deferral_(config_.global.graceful_restart.enabled, ExpectedPeers(config_)),
+      deferral_(restarting_, ExpectedPeers(config_)),
       deferral_timer_(io),
       deferral_grace_timer_(io) {}
 
@@ -91,8 +92,8 @@ absl::Status Daemon::Start() {
   });
   if (deferral_.deferring()) {
     spdlog::info(
-        "graceful restart: route selection deferred until the peers that restart gracefully "
-        "have sent End-of-RIB (at most {} s)",
+        "graceful restart: restarting (the previous evpnd did not exit cleanly); route "
+        "selection deferred until the peers are back and have sent End-of-RIB (at most {} s)",
         config_.global.graceful_restart.selection_deferral_s);
     deferral_timer_.expires_after(
         std::chrono::seconds(config_.global.graceful_restart.selection_deferral_s));

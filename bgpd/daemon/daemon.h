@@ -44,7 +44,9 @@ namespace evpnd::bgpd {
 
 class Daemon : public PeerSession::Owner {
  public:
-  Daemon(asio::io_context& io, Config config);
+  // `restarted`: the previous evpnd did not exit cleanly (main.cc tells); with graceful restart
+  // on, sessions then announce the restart (R bit) and route selection is deferred.
+  Daemon(asio::io_context& io, Config config, bool restarted);
   ~Daemon() override;
 
   absl::Status Start();
@@ -203,9 +205,9 @@ class Daemon : public PeerSession::Owner {
   std::map<evpn::Vni, fibsync::VxlanDevice> fib_bound_;
   // The hold may go once the decisions the last End-of-RIB caused have reached the reconciler.
   bool fib_release_ready_ = false;
-  // RFC 4724: sessions opened in the first restart time after start carry the R bit.
   std::vector<EventListener> listeners_;
-  bool restarting_ = true;
+  // RFC 4724: after a restart, sessions opened in the first restart time carry the R bit.
+  bool restarting_;
   absl::Time started_at_ = absl::Now();
   asio::steady_timer restart_state_timer_;
   // RFC 4724 §4.1: after our (re)start, no decision runs until the peers that restart

@@ -1,6 +1,8 @@
 // evpnd: the BGP EVPN daemon. Reads its configuration (or runs on the built-in default), runs
 // the speaker on one core thread, reloads on SIGHUP and shuts down cleanly on SIGTERM/SIGINT
 // (Cease / Administrative Shutdown with an RFC 9003 communication to every peer).
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -61,6 +63,17 @@ std::optional<Args> Parse(int argc, char** argv) {
   return a;
 }
 
+// RFC 4724 needs to know a restart from a cold start. A clean exit removes the API socket, and
+// a crash or kill leaves it (systemd keeps /run/evpnd across restarts, see
+// examples/systemd/evpnd.service): a socket file nobody answers on means the previous evpnd
+// died, so its peers and the kernel may still hold its routes. Without a Unix API socket there
+// is no witness, and every start is a cold one.
+bool PreviousRunDidNotExit(const evpnd::bgpd::ApiConfig& api) {
+  struct stat st {};
+  return !api.unix_socket.empty() && stat(api.unix_socket.c_str(), &st) == 0 &&
+         S_ISSOCK(st.st_mode);
+}
+
 absl::StatusOr<evpnd::bgpd::Config> Load(const Args& a) {
   if (!a.config) return evpnd::bgpd::DefaultConfig();
   return evpnd::bgpd::LoadConfigFile(*a.config);
@@ -96,7 +109,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   evpnd::bgpd::asio::io_context io;
-  evpnd::bgpd::Daemon daemon(io, *config);
+  evpnd::bgpd::Daemon daemon(io, *config, PreviousRunDidNotExit(config->global.api));
   if (absl::Status s = daemon.Start(); !s.ok()) {
     spdlog::error("{}", s.message());
     return 1;

@@ -7,9 +7,9 @@
 // restart capability (RFC 4724 §4.1 excludes those without it). Peers that set the Restart State
 // bit are restarting too and may be deferring as well, waiting for our End-of-RIB: RFC 4724
 // excludes them to avoid that deadlock; we wait for them too, but only until the short grace
-// below. Implementations set the R bit for a while after any start (FRR for its restart time,
-// evpnd too), so in a fabric that started minutes ago every peer sets it: excluding them would
-// leave nobody to wait for. Pure: the daemon feeds it events and runs the timers.
+// below: FRR sets the R bit for its whole restart time after any start, so in a fabric that
+// started minutes ago excluding them would leave nobody to wait for. Pure: the daemon feeds it
+// events and runs the timers.
 //
 // When the wait ends: once every configured peer's session has come up (or a short grace after
 // the first one did: a peer that stays down must not hold the others up for long), every peer
