@@ -81,6 +81,10 @@ std::string Daemon::RenderMetrics() const {
     w.Sample("evpnd_bgp_peer_established_total", {{"peer", address.ToString()}},
              peer.established_count);
   }
+  w.Family("evpnd_bgp_selection_deferred",
+           "1 while route selection waits for peers after a restart (RFC 4724 section 4.1).",
+           MetricType::kGauge);
+  w.Sample("evpnd_bgp_selection_deferred", {}, uint64_t{deferral_.deferring()});
   w.Family("evpnd_bgp_loc_rib_routes",
            "Loc-RIB routes with an installed best path, by EVPN route type.", MetricType::kGauge);
   for (uint8_t type = 1; type <= 5; ++type) {

@@ -325,6 +325,7 @@ def test_metrics(args):
         expect(metric(m, "evpnd_bgp_sessions", state="established") == 1 and
                metric(m, "evpnd_bgp_sessions", state="idle") == 0, "sessions by state")
         expect(metric(m, "evpnd_bgp_peer_up", peer=B) == 1, "peer_up")
+        expect(metric(m, "evpnd_bgp_selection_deferred") == 0, "a cold start defers nothing")
         # B advertises its type-3 and the MAC and MAC/IP routes of the VM.
         expect(metric(m, "evpnd_bgp_peer_routes", peer=B, kind="received") == 3,
                f"received from B: {metric(m, 'evpnd_bgp_peer_routes', peer=B, kind='received')}")
