@@ -40,6 +40,7 @@ void Reconciler::SetRemoteMac(evpn::Vni vni, const evpn::MacAddress& mac,
                               const evpn::IpAddress& vtep) {
   const FdbKey key = FdbKey::Unicast(vni, mac);
   desired_[key] = vtep;
+  if (hold_stale_deletes_) wanted_during_hold_.insert(key);
   MarkDirty(key);
 }
 
@@ -53,6 +54,7 @@ void Reconciler::SetFlood(evpn::Vni vni, const evpn::IpAddress& vtep, bool prese
   const FdbKey key = FdbKey::Flood(vni, vtep);
   if (present) {
     desired_[key] = vtep;
+    if (hold_stale_deletes_) wanted_during_hold_.insert(key);
   } else {
     desired_.erase(key);
   }
@@ -63,6 +65,8 @@ void Reconciler::EraseVni(evpn::Vni vni) {
   for (auto it = desired_.lower_bound(FdbKey{vni, {}, {}});
        it != desired_.end() && it->first.vni == vni;) {
     MarkDirty(it->first);
+    // Unwanted by a configuration change, not by a route: held like a previous run's.
+    wanted_during_hold_.erase(it->first);
     it = desired_.erase(it);
   }
 }
@@ -205,6 +209,7 @@ void Reconciler::OnBridgePortEntry(const KernelFdbEntry& e) {
 void Reconciler::SetHoldStaleDeletes(bool hold) {
   if (hold_stale_deletes_ == hold) return;
   hold_stale_deletes_ = hold;
+  wanted_during_hold_.clear();
   if (!hold) {
     for (const auto& [key, obs] : observed_) {
       if (!desired_.contains(key)) MarkDirty(key);
@@ -237,7 +242,8 @@ std::optional<FdbOp> Reconciler::Plan(const FdbKey& key) const {
   }
   // A delete names the MAC, not the writer: with the VXLAN entry someone else's, our bridge
   // entry stays rather than take theirs with it.
-  if ((obs.self_owned || obs.master_owned) && !obs.self_foreign && !hold_stale_deletes_) {
+  const bool held = hold_stale_deletes_ && !wanted_during_hold_.contains(key);
+  if ((obs.self_owned || obs.master_owned) && !obs.self_foreign && !held) {
     op.kind = FdbOpKind::kDelete;
     op.vtep = key.flood() ? key.flood_vtep : obs.self_dst;
     op.bridge_ifindex = obs.master_owned ? device->bridge_ifindex : 0;

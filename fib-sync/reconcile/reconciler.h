@@ -12,7 +12,8 @@
 // changes or vanishes behind our back (deleted by hand) is put back.
 // Graceful restart (RFC 4724 §4.1, "forwarding state preserved"): while HoldStaleDeletes is on,
 // owned kernel entries that no route backs yet are left in place; releasing the hold deletes the
-// ones still unbacked.
+// ones still unbacked. The hold is for what a previous run (or configuration) left: an entry a
+// route has wanted since the hold began is this run's, and its delete goes through at once.
 // Batches: at most one in flight (FdbBatch -> FdbBatchResult). Keys changed meanwhile stay in the
 // dirty set and coalesce. Failed operations are retried with exponential backoff per key; ENOENT
 // on delete is success and EEXIST on create is retried as replace.
@@ -113,6 +114,8 @@ class Reconciler {
 
   State state_ = State::kAwaiting;
   bool hold_stale_deletes_ = false;
+  // Keys desired at some point since the hold began: not held.
+  absl::btree_set<FdbKey> wanted_during_hold_;
   absl::btree_map<FdbKey, evpn::IpAddress> desired_;
   absl::btree_map<FdbKey, Observed> observed_;
   absl::btree_map<evpn::Vni, VxlanDevice> devices_;

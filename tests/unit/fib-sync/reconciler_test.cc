@@ -716,6 +716,37 @@ TEST_F(ReconcilerTest, HoldKeepsStaleOwnedEntriesUntilReleased) {
   EXPECT_TRUE(h_.reconciler.Converged());
 }
 
+TEST_F(ReconcilerTest, HoldDoesNotKeepWhatThisRunWroteAndNoLongerWants) {
+  // A previous run's entry, and one of this run written during the hold.
+  ASSERT_EQ(h_.fib.WriteSelf(kVxlan, kMacA, kVtep1, kNudReachable, true,
+                             InMemoryFib::WriteMode::kReplace),
+            0);
+  ASSERT_EQ(h_.fib.WriteMaster(kVxlan, kMacA, kNudReachable, true), 0);
+  h_.reconciler.SetHoldStaleDeletes(true);
+  h_.Start();
+  h_.reconciler.SetRemoteMac(kVni, kMacB, kVtep2);
+  h_.reconciler.SetFlood(kVni, kVtep2, true);
+  h_.Settle();
+  ASSERT_NE(Self(kMacB), std::nullopt);
+  // The route of kMacB goes (the MAC became local here, say): its entry must go now, not when
+  // the hold ends, or traffic for the MAC keeps going to the old VTEP.
+  h_.reconciler.EraseRemoteMac(kVni, kMacB);
+  h_.reconciler.SetFlood(kVni, kVtep2, false);
+  h_.Settle();
+  EXPECT_EQ(Self(kMacB), std::nullopt);
+  EXPECT_EQ(h_.Kernel(), test::Expected({{FdbKey::Unicast(kVni, kMacA), kVtep1}}));
+  EXPECT_TRUE(h_.reconciler.hold_stale_deletes());
+  // A configuration change that drops the VNI's routes is held like a previous run's state.
+  h_.reconciler.SetRemoteMac(kVni, kMacC, kVtep2);
+  h_.Settle();
+  h_.reconciler.EraseVni(kVni);
+  h_.Settle();
+  EXPECT_NE(Self(kMacC), std::nullopt);
+  h_.reconciler.SetHoldStaleDeletes(false);
+  h_.Settle();
+  EXPECT_EQ(h_.Kernel(), test::OwnedFdb{});
+}
+
 // ---- idempotence ----
 
 TEST_F(ReconcilerTest, DumpOfAKernelThatIsAlreadyRightWritesNothing) {
