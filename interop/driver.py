@@ -114,7 +114,8 @@ class Runner:
         self.close_fabric()
         self.builds += 1
         spec = S.FABRICS[kind]
-        fab = F.Fabric(f"io{self.builds}-{kind.split('-')[0]}", self.args.evpnd, **spec)
+        fab = F.Fabric(f"io{self.builds}-{kind.split('-')[0]}", self.args.evpnd,
+                       routegen=self.args.routegen, **spec)
         entry = {"fabric": kind, "layout": fab.label(), "error": None}
         self.fabrics.append(entry)
         L.log(f"=== building fabric {kind}: {fab.label()}")
@@ -195,7 +196,7 @@ def text_report(report):
         lines.append(f"{s['verdict'].upper():5} {s['id']:3} {s['name']:18} "
                      f"{s['duration_s']:6.1f} s  {conv}")
         for k, v in s["metrics"].items():
-            if k == "ping" or k.endswith("_fdb_note") or k == "fabric_rebuilt_because":
+            if k == "ping" or k.endswith("_note") or k == "fabric_rebuilt_because":
                 lines.append(f"{'':30}{k}: {v}")
         if s["message"]:
             lines.append(f"{'':30}{s['message'].strip().splitlines()[-1][:400]}")
@@ -227,6 +228,9 @@ def main():
                                                       "evpnd")
     p.add_argument("--evpnd", default=default, help="the evpnd binary (evpnctl is found beside "
                                                     "it, in ../cli/)")
+    p.add_argument("--routegen", default=os.environ.get("ROUTEGEN"),
+                   help="the bgp_routegen binary (scenarios 6 and 9; default: "
+                        "tests/tools/bgp_routegen in evpnd's build tree, or $ROUTEGEN)")
     p.add_argument("--report", default=os.path.join(HERE, "out", "report.json"),
                    help="where to write the JSON report (default interop/out/report.json)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
@@ -252,10 +256,17 @@ def main():
     L.skip_unless_root()
     args.evpnd = os.path.abspath(args.evpnd)
     args.report = os.path.abspath(args.report)
+    # evpnd is <build>/bgpd/daemon/evpnd; the generator <build>/tests/tools/bgp_routegen.
+    args.routegen = os.path.abspath(args.routegen or os.path.join(
+        os.path.dirname(args.evpnd), "..", "..", "tests", "tools", "bgp_routegen"))
+    needs = {t for s in chosen for t in s.needs}
     missing = [t for t in (args.evpnd, os.path.join(os.path.dirname(args.evpnd), "..", "cli",
                                                     "evpnctl"))
                if not os.access(t, os.X_OK)]
-    for tool in ("ip", "bridge", "ping", "arping", "vtysh", "gobgp", "gobgpd"):
+    if "routegen" in needs and not os.access(args.routegen, os.X_OK):
+        missing.append(f"{args.routegen} (build the bgp_routegen target, or pass --routegen)")
+    for tool in ("ip", "bridge", "ping", "arping", "vtysh", "gobgp", "gobgpd") + \
+            (("exabgp",) if "exabgp" in needs else ()):
         if not shutil.which(tool):
             missing.append(tool)
     for daemon in ("zebra", "bgpd"):
@@ -286,8 +297,9 @@ def main():
         "counts": counts,
         "report": args.report,
         "evpnd": args.evpnd,
+        "routegen": args.routegen,
         "versions": {"frr": version("frr"), "gobgpd": version("gobgpd"),
-                     "kernel": platform.release()},
+                     "exabgp": version("exabgp"), "kernel": platform.release()},
         "fabrics": runner.fabrics,
         "scenarios": results,
         "not_run": [{"id": s.id, "name": s.name, "title": s.title, "why": s.opt_in}

@@ -24,6 +24,7 @@ kernel (`bridge fdb show`), and waits by polling with a deadline.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +43,22 @@ ZERO = "00:00:00:00:00:00"
 SUBNET = "192.168.100"
 HOME_HOSTS = {n: (f"02:00:00:00:00:0{n}", f"{SUBNET}.{n}") for n in VTEP_IP}
 SESSION_TIMEOUT = 40
+# The extra speakers of the `evpnd-rr-ext` fabric (scenarios 4, 6 and 9), each in a namespace of
+# its own on the underlay:
+GEN_IP = "10.0.0.100"     # bgp_routegen sending malformed UPDATEs to the reflector (scenario 6)
+EXA_IP = "10.0.0.50"      # ExaBGP, a passive iBGP peer of the reflector: an independent decoder
+ARISTA_IP = "10.0.0.21"   # the "Arista" leaf's BGP address and router ID (EOS's Loopback0)
+ARISTA_VTEP = "10.0.0.22"  # its VTEP address (EOS's Loopback1, `vxlan source-interface`)
+# The Arista leaf sits in a 4-octet private AS of its own (eBGP to v1, as Arista's EVPN designs
+# give every leaf its own AS), so its route targets ASN:VNI are 4-octet-AS ones (type 0x02, RFC
+# 5668) that no auto-derived import RT of the fabric matches: v1 imports them because its VNI 100
+# is configured to, as examples/arista-leaf/evpnd.conf does.
+ARISTA_AS = 4200000021
+ARISTA_RT = f"{ARISTA_AS}:{VNI}"
+# Duplicate MAC detection of the ext fabric's VTEPs, small enough for a quick test: evpnd's
+# duplicate_mac_detection block and FRR's `dup-addr-detection` (FRR has no recovery timer
+# without `freeze`, whose shortest value is 30 s: warning only).
+DAD = dict(max_moves=3, window_s=30, recovery_s=5, freeze=False)
 
 
 def timed_out(e):
@@ -64,7 +81,7 @@ class Host:
         return f"{self.name}({self.mac} {self.ip} at v{self.vtep})"
 
 
-def frr_bgpd_conf(n):
+def frr_bgpd_conf(n, evpn_extra=()):
     # `bgp graceful-restart`: FRR advertises the restarting-speaker capability for L2VPN EVPN, so
     # the reflector keeps its routes while its bgpd restarts (the default, helper only, would
     # make them go at once). `preserve-fw-state`: the restarted bgpd's OPEN has the F bit for
@@ -83,24 +100,108 @@ router bgp {AS}
  address-family l2vpn evpn
   neighbor {RR_IP} activate
   advertise-all-vni
- exit-address-family
+""" + "".join(f"  {line}\n" for line in evpn_extra) + """ exit-address-family
 """
 
 
-def evpnd_vtep_conf(n):
+def evpn_block(vtep, vni, route_targets=(), import_route_targets=(), duplicate=None):
+    """evpnd's `evpn { ... }` block for one VNI (lab.evpn_block has no import_route_targets)."""
+    out = ["evpn {", f'  vtep_address: "{vtep}"']
+    if duplicate:
+        out.append("  duplicate_mac_detection {")
+        for key, value in duplicate.items():
+            out.append(f"    {key}: {str(value).lower() if isinstance(value, bool) else value}")
+        out.append("  }")
+    out += ["  vnis {", f"    vni: {vni}"]
+    out += [f'    route_targets: "{rt}"' for rt in route_targets]
+    out += [f'    import_route_targets: "{rt}"' for rt in import_route_targets]
+    out += ["  }", "}"]
+    return "\n".join(out) + "\n"
+
+
+def evpnd_vtep_conf(n, dad=None, arista=False, arista_peer=False):
+    """`dad`: a duplicate_mac_detection block; `arista`: v<n>'s VNI 100 imports the Arista
+    leaf's route target besides the fabric's own (an import list replaces the auto value, so
+    both are named); `arista_peer`: v<n> also peers with the Arista leaf (eBGP, passive: the
+    scenario's bgp_routegen connects). Scenario 9 adds that peer by a reload and removes it
+    again: evpnd holds every FDB deletion until each configured peer has sent End-of-RIB (or
+    restart_time_s, 120 s, is over), so a peer that stays down from the start would keep every
+    FDB deletion of v<n> back for two minutes (see README, "Facts")."""
     peers = [dict(address=RR_IP, description="rr", remote_as=AS, hold_time_s=9, keepalive_s=3,
                   connect_retry_s=1)]
+    rts, import_rts = (), ()
+    if arista:
+        rts, import_rts = (f"{AS}:{VNI}",), (ARISTA_RT,)
+    if arista_peer:
+        # next_hop_unchanged: what v<n> passes on to the Arista leaf keeps its VTEP (an EVPN
+        # next hop is the VTEP; eBGP would make it v<n>'s address by default).
+        peers.append(dict(address=ARISTA_IP, description="arista leaf (bgp_routegen)",
+                          remote_as=ARISTA_AS, passive=True, hold_time_s=9, keepalive_s=3,
+                          connect_retry_s=1, next_hop_unchanged=True))
     return L.evpnd_config(VTEP_IP[n], AS, peers, listen=[VTEP_IP[n]],
-                          evpn=L.evpn_block([dict(vni=VNI)], vtep=VTEP_IP[n]))
+                          evpn=evpn_block(VTEP_IP[n], VNI, rts, import_rts, dad))
 
 
-def evpnd_rr_conf(clients):
+def evpnd_rr_conf(clients, gen=False, exabgp=False):
+    """`gen`: a passive iBGP peer for scenario 6's bgp_routegen (not a client: the reflector
+    reflects its routes to the clients); `exabgp`: ExaBGP (a client), which is passive itself:
+    the reflector connects to it."""
     peers = [dict(address=VTEP_IP[n], description=f"v{n}", remote_as=AS,
                   route_reflector_client=True, hold_time_s=9, keepalive_s=3, connect_retry_s=1)
              for n in clients]
+    if gen:
+        peers.append(dict(address=GEN_IP, description="bgp_routegen (malformed UPDATEs)",
+                          remote_as=AS, passive=True, hold_time_s=9, keepalive_s=3,
+                          connect_retry_s=1))
+    if exabgp:
+        # A client, so that it gets every route the reflector holds, the non-client
+        # bgp_routegen's included (RFC 4456 §6: a non-client's routes go to clients only).
+        peers.append(dict(address=EXA_IP, description="exabgp (decoder)", remote_as=AS,
+                          route_reflector_client=True, hold_time_s=9, keepalive_s=3,
+                          connect_retry_s=1))
     # A reflector only: no VNI, no kernel FDB.
     return L.evpnd_config(RR_IP, AS, peers, listen=[RR_IP], cluster_id=RR_IP,
                           evpn="evpn {\n  kernel_fdb: false\n}\n")
+
+
+# ExaBGP's API process: appends every JSON line ExaBGP writes to it to the file named by its
+# argument (the scenario reads the file).
+EXABGP_DUMP = """import sys
+with open(sys.argv[1], "a") as out:
+    for line in sys.stdin:
+        out.write(line)
+        out.flush()
+"""
+
+
+def exabgp_conf(dump_py, out_path):
+    """ExaBGP 4.2: passive iBGP peer of the reflector, L2VPN EVPN only, every UPDATE and
+    NOTIFICATION it receives and every session change handed parsed (JSON) to the API process."""
+    return f"""process decoder {{
+    run /usr/bin/python3 {dump_py} {out_path};
+    encoder json;
+}}
+neighbor {RR_IP} {{
+    router-id {EXA_IP};
+    local-address {EXA_IP};
+    local-as {AS};
+    peer-as {AS};
+    passive true;
+    hold-time 9;
+    family {{
+        l2vpn evpn;
+    }}
+    api {{
+        processes [ decoder ];
+        receive {{
+            parsed;
+            update;
+            notification;
+        }}
+        neighbor-changes;
+    }}
+}}
+"""
 
 
 def gobgp_rr_toml(clients):
@@ -163,22 +264,44 @@ class FdbPoller(threading.Thread):
 
 
 class Fabric:
-    """One fabric: `kinds` maps VTEP number to "evpnd" or "frr"; `rr` is "evpnd" or "gobgp"."""
+    """One fabric: `kinds` maps VTEP number to "evpnd" or "frr"; `rr` is "evpnd" or "gobgp".
+    Extras (the `evpnd-rr-ext` fabric): `dad` turns duplicate MAC detection on every VTEP to
+    these values (evpnd's block, FRR's dup-addr-detection); `gen` adds the namespace `gen`
+    (GEN_IP) and a passive peer for it on the evpnd reflector; `exabgp` runs ExaBGP in the
+    namespace `exa` (EXA_IP) as a peer of the evpnd reflector; `arista` adds the namespace `ar`
+    (ARISTA_IP, ARISTA_VTEP) and a passive eBGP peer for it on v<arista>, whose VNI 100 also
+    imports ARISTA_RT."""
 
-    def __init__(self, name, evpnd_bin, kinds=None, rr="evpnd"):
+    def __init__(self, name, evpnd_bin, kinds=None, rr="evpnd", dad=None, gen=False,
+                 exabgp=False, arista=None, routegen=None):
         self.name, self.evpnd_bin = name, evpnd_bin
         self.kinds = dict(kinds or {1: "evpnd", 2: "evpnd", 3: "frr"})
         self.rr_kind = rr
+        self.dad, self.gen, self.exabgp, self.arista = dad, gen, exabgp, arista
+        self.routegen_bin = routegen
         self.lab = L.Lab(name)
         self.v, self.hosts, self.daemons = {}, {}, {}
         self.rr = None
+        self.extra_ns = {}  # "gen", "exa", "ar" -> namespace
+        self.exa = None  # the ExaBGP process
+        self.exa_out = None  # its API process's JSON lines
         self.timings = {}
         self.broken = False
         self._announcers = {}  # host name -> its running arping
 
     def label(self):
         vteps = ", ".join(f"v{n} {k}" for n, k in sorted(self.kinds.items()))
-        return f"{vteps}; rr {self.rr_kind}"
+        extras = []
+        if self.dad:
+            extras.append("duplicate detection {max_moves} moves in {window_s} s, recovery "
+                          "{recovery_s} s".format(**self.dad))
+        if self.gen:
+            extras.append(f"bgp_routegen peer {GEN_IP}")
+        if self.exabgp:
+            extras.append(f"ExaBGP {EXA_IP}")
+        if self.arista:
+            extras.append(f"Arista leaf {ARISTA_IP} (AS {ARISTA_AS}) at v{self.arista}")
+        return f"{vteps}; rr {self.rr_kind}" + (f"; {', '.join(extras)}" if extras else "")
 
     # ------------------------------------------------------------------ build and teardown
     def build(self):
@@ -197,12 +320,23 @@ class Fabric:
             lab.vxlan_vtep(v, VTEP_IP[n], VNI)
             mac, ip = HOME_HOSTS[n]
             self.add_host(f"h{n}", mac, ip, n)
+        for key, on, addrs in (("gen", self.gen, [GEN_IP]), ("exa", self.exabgp, [EXA_IP]),
+                               ("ar", self.arista, [ARISTA_IP, ARISTA_VTEP])):
+            if not on:
+                continue
+            ns = self.extra_ns[key] = lab.netns(key)
+            lab.veth(ns, "eth0", ul, f"ul{key}", f"{addrs[0]}/24", None)
+            for a in addrs[1:]:
+                lab.ip(ns, "addr", "add", f"{a}/24", "dev", "eth0")
+            lab.ip(ul, "link", "set", f"ul{key}", "master", "ulbr")
         t_daemons = time.monotonic()
         if self.rr_kind == "gobgp":
             self.rr = lab.gobgp(self.rr_ns, gobgp_rr_toml(self.kinds))
         else:
             self.rr = lab.evpnd("evpnd-rr", self.rr_ns, self.evpnd_bin,
-                                evpnd_rr_conf(self.kinds))
+                                evpnd_rr_conf(self.kinds, gen=self.gen, exabgp=self.exabgp))
+        if self.exabgp:
+            self.start_exabgp()
         for n in self.kinds:
             self.start_vtep(n)
         self.wait_sessions()
@@ -213,10 +347,79 @@ class Fabric:
 
     def start_vtep(self, n):
         if self.kinds[n] == "frr":
-            self.daemons[n] = self.lab.frr(self.v[n], frr_bgpd_conf(n), f"hostname v{n}\n")
+            extra = []
+            if self.dad:
+                extra.append(f"dup-addr-detection max-moves {self.dad['max_moves']} time "
+                             f"{self.dad['window_s']}")
+            self.daemons[n] = self.lab.frr(self.v[n], frr_bgpd_conf(n, extra),
+                                           f"hostname v{n}\n")
         else:
             self.daemons[n] = self.lab.evpnd(f"evpnd-v{n}", self.v[n], self.evpnd_bin,
-                                             evpnd_vtep_conf(n))
+                                             evpnd_vtep_conf(n, self.dad, self.arista == n))
+
+    def set_arista_peer(self, on):
+        """Adds (or removes) v<arista>'s peer for the Arista leaf by a configuration reload;
+        returns the log mark from before the reload."""
+        n = self.arista
+        return self.daemons[n].reload(evpnd_vtep_conf(n, self.dad, True, arista_peer=on))
+
+    def start_exabgp(self):
+        """ExaBGP 4.2 in `exa`: passive (it listens on EXA_IP:179; the reflector connects), runs
+        as root, no CLI pipes; its API process appends every received UPDATE, parsed, as one
+        JSON line to exabgp.json in the lab directory."""
+        tmp = self.lab.tmp
+        dump = os.path.join(tmp, "exabgp_dump.py")
+        with open(dump, "w") as f:
+            f.write(EXABGP_DUMP)
+        self.exa_out = os.path.join(tmp, "exabgp.json")
+        conf = os.path.join(tmp, "exabgp.conf")
+        with open(conf, "w") as f:
+            f.write(exabgp_conf(dump, self.exa_out))
+        env = {"exabgp.daemon.user": "root", "exabgp.daemon.drop": "false",
+               "exabgp.tcp.bind": EXA_IP, "exabgp.api.cli": "false",
+               "exabgp.log.destination": "stdout"}
+        self.exa = self.lab.spawn("exabgp", self.extra_ns["exa"],
+                                  ["env"] + [f"{k}={v}" for k, v in env.items()] +
+                                  [shutil.which("exabgp") or "/usr/sbin/exabgp", conf])
+
+    def exabgp_messages(self):
+        """Every JSON message ExaBGP's API process has written so far, in order."""
+        if not self.exa_out or not os.path.exists(self.exa_out):
+            return []
+        out = []
+        with open(self.exa_out) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("{"):
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass  # a line being written
+        return out
+
+    def routegen(self, name, ns_key, args):
+        """Starts bgp_routegen in the extra namespace `ns_key` with `args` (--json is added);
+        returns its Proc (output: the log lines on stderr, then the JSON report on stdout). It
+        may end by itself (a NOTIFICATION from the peer): not a daemon that must stay up."""
+        if not self.routegen_bin or not os.access(self.routegen_bin, os.X_OK):
+            raise L.TestFailure(f"bgp_routegen not found at {self.routegen_bin} (build the "
+                                f"bgp_routegen target, or pass --routegen)")
+        tag = int(time.time() * 1000) % 100000
+        p = self.lab.spawn(f"routegen-{name}-{tag}", self.extra_ns[ns_key],
+                           [self.routegen_bin, "--json"] + [str(a) for a in args])
+        p.expected_alive = False
+        return p
+
+    @staticmethod
+    def routegen_report(p):
+        """The JSON report of a finished bgp_routegen (its last line starting with '{')."""
+        for line in reversed(p.lines()):
+            if line.startswith("{"):
+                try:
+                    return json.loads(line)
+                except ValueError:
+                    break
+        return None
 
     def close(self):
         """Stops everything and deletes the namespaces. Returns the sanitizer reports found in
@@ -458,7 +661,7 @@ class Fabric:
         states = self.session_states()
         want_rr = {VTEP_IP[n] for n in self.kinds}
         ok = {ip for ip, s in states["rr"].items() if str(s).lower() in ("established", "6")}
-        if ok != want_rr:
+        if not want_rr <= ok:  # the reflector's other peers (ExaBGP, bgp_routegen) aside
             return None
         for n in self.kinds:
             if str(states[f"v{n}"].get(RR_IP, "")).lower() != "established":
@@ -508,6 +711,41 @@ class Fabric:
                         m = re.search(r"\bMM:(\d+)", ecs)
                         out[(rd, prefix)] = int(m.group(1)) if m else 0
         return out
+
+    def evpnd_mac(self, n, mac):
+        """evpnd v<n>'s MAC entry (`evpnctl evpn macs --vni 100`, JSON) for `mac`, or None."""
+        rc, out, _ = self.daemons[n].ctl("evpn", "macs", "--vni", VNI, check=False)
+        if rc != 0 or not isinstance(out, dict):
+            return None
+        return next((m for m in out.get("macs", []) if m.get("mac") == mac), None)
+
+    def frr_mac(self, n, mac):
+        """FRR v<n>'s zebra entry for `mac` (`show evpn mac vni 100 mac M json`), or None."""
+        try:
+            j = self.daemons[n].vtysh_json(f"show evpn mac vni {VNI} mac {mac} json")
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError):
+            return None
+        m = j.get(mac, j)
+        return m if m.get("type") else None
+
+    def frr_duplicates(self, n):
+        """FRR v<n>'s `show evpn mac vni 100 duplicate json`: {mac: entry} (zebra's MACs
+        flagged duplicate)."""
+        try:
+            j = self.daemons[n].vtysh_json(f"show evpn mac vni {VNI} duplicate json")
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError):
+            return {}
+        return {k: v for k, v in (j.get("macs") or {}).items()} if "macs" in j else \
+            {k: v for k, v in j.items() if isinstance(v, dict)}
+
+    def rr_routes(self, mac=None, source=None):
+        """The evpnd reflector's Loc-RIB routes (every path, not only the best), for one MAC
+        and/or from one source (a peer address)."""
+        args = ["evpn", "routes"] + (["--mac", mac] if mac else [])
+        rc, out, _ = self.rr.ctl(*args, check=False)
+        if rc != 0 or not isinstance(out, dict):
+            return []
+        return [x for x in out.get("routes", []) if source is None or x.get("source") == source]
 
     def rr_best(self, mac):
         """(next hop, MAC mobility sequence) of the reflector's best type-2 routes for `mac`
