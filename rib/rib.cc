@@ -2,6 +2,7 @@
 #include "rib/rib.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -147,11 +148,20 @@ absl::Status Rib::AddPeer(const PeerInfo& info) {
 }
 
 absl::Status Rib::RemovePeer(PeerId id) {
+  return RemovePeerPaths(id, std::numeric_limits<size_t>::max()).status();
+}
+
+absl::StatusOr<size_t> Rib::RemovePeerPaths(PeerId id, size_t max_paths) {
   PeerState* peer = FindState(id);
   if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
-  RemovePathsIf(*peer, [](const RouteKey&, const Path&) { return true; });
-  peers_.erase(id);
-  return absl::OkStatus();
+  for (size_t n = 0; n < max_paths && !peer->paths.empty(); ++n) {
+    const auto [key, path_id] = *peer->paths.begin();
+    // RemovePath forgets the pair; one the Loc-RIB no longer has is forgotten here.
+    if (!RemovePath(*peer, key, path_id)) peer->paths.erase(peer->paths.begin());
+  }
+  const size_t left = peer->paths.size();
+  if (left == 0) peers_.erase(id);
+  return left;
 }
 
 // ---- inbound ----

@@ -101,6 +101,9 @@ class Rib {
   absl::Status AddPeer(const PeerInfo& peer);
   // Session down without graceful restart: every path of the peer is withdrawn.
   absl::Status RemovePeer(PeerId peer);
+  // The same in slices, so that a full table does not stall the caller's event loop: withdraws
+  // up to `max_paths` paths of the peer and returns how many are left; at 0 the peer is gone.
+  absl::StatusOr<size_t> RemovePeerPaths(PeerId peer, size_t max_paths);
   const PeerInfo* FindPeer(PeerId peer) const;
   std::vector<PeerId> Peers() const;
 

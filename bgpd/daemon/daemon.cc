@@ -159,6 +159,7 @@ void Daemon::RemovePeer(const evpn::IpAddress& address, uint8_t cease_subcode) {
     session.AutomaticStop(wire::NotificationMessage{wire::kCease, cease_subcode, {}},
                           std::nullopt);
   }
+  FinishFlush(it->second.id);
   if (it->second.in_rib) {
     adj_rib_out_->PeerDown(it->second.id);
     (void)rib_->RemovePeer(it->second.id);
@@ -224,6 +225,7 @@ void Daemon::Reload(Config config) {
     }
     peers_.clear();
     addresses_.clear();
+    flushing_.clear();  // the RIB they are in is replaced below
     adj_rib_out_.reset();
     evpn_.reset();
     // The new EVPN layer reports what it wants from scratch: forget what the old one wanted,
@@ -287,6 +289,9 @@ Daemon::Peer* Daemon::FindById(rib::PeerId id) {
 namespace {
 
 // RFC 4724 §4.2: the peer's capability covers EVPN (and, after a restart, kept forwarding).
+// Paths a peer that went down takes out of the RIB per turn of the event loop (a few ms).
+constexpr size_t kFlushSlice = 20000;
+
 // RFC 4724 §4.1 selection deferral: how long, after the first session is back, the others may
 // take before a peer still down stops holding the decision up.
 constexpr auto kDeferralGrace = std::chrono::seconds(5);
@@ -322,6 +327,8 @@ rib::PeerInfo Daemon::MakePeerInfo(const Peer& peer, const NegotiatedSession& se
 void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negotiated) {
   Peer* peer = Find(session);
   if (peer == nullptr) return;
+  // What the last session left must be gone before this one files anything.
+  FinishFlush(peer->id);
   if (absl::Status s = rib_->AddPeer(MakePeerInfo(*peer, negotiated)); !s.ok()) {
     spdlog::error("peer {}: RIB refused the session: {}", session.Name(), s.message());
     return;
@@ -417,9 +424,39 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
     ArmStaleTimer(*peer, absl::Seconds(restart_time));
   } else {
     peer->in_rib = false;
-    (void)rib_->RemovePeer(peer->id);
+    StartFlush(peer->id);
   }
   SchedulePropagate();
+}
+
+void Daemon::StartFlush(rib::PeerId id) {
+  flushing_.insert(id);
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(io_, [this] {
+    flush_posted_ = false;
+    FlushStep();
+  });
+}
+
+void Daemon::FlushStep() {
+  for (auto it = flushing_.begin(); it != flushing_.end();) {
+    absl::StatusOr<size_t> left = rib_->RemovePeerPaths(*it, kFlushSlice);
+    it = (!left.ok() || *left == 0) ? flushing_.erase(it) : std::next(it);
+  }
+  SchedulePropagate();
+  if (!flushing_.empty() && !flush_posted_) {
+    flush_posted_ = true;
+    asio::post(io_, [this] {
+      flush_posted_ = false;
+      FlushStep();
+    });
+  }
+}
+
+void Daemon::FinishFlush(rib::PeerId id) {
+  if (flushing_.erase(id) == 0) return;
+  (void)rib_->RemovePeer(id);
 }
 
 void Daemon::ArmStaleTimer(Peer& peer, absl::Duration after) {
@@ -436,7 +473,7 @@ void Daemon::ArmStaleTimer(Peer& peer, absl::Duration after) {
     p->stale_timer.reset();
     if (!p->established) {
       p->in_rib = false;
-      (void)rib_->RemovePeer(id);
+      StartFlush(id);
     }
     SchedulePropagate();
   });

@@ -183,6 +183,11 @@ class Daemon : public PeerSession::Owner {
   void FinishRefreshes();
   // RFC 4724 §4.1: the deferral is over; decide and advertise.
   void EndSelectionDeferral();
+  // A peer's paths leave the RIB in slices (FlushStep), so that a full table going away does
+  // not stall the event loop; FinishFlush ends it at once (the peer comes back, or goes).
+  void StartFlush(rib::PeerId id);
+  void FlushStep();
+  void FinishFlush(rib::PeerId id);
   // Metrics (daemon_metrics.cc).
   static metrics::Histogram NewLatencyHistogram();
   void ObserveUpdate(absl::Duration took);
@@ -221,6 +226,8 @@ class Daemon : public PeerSession::Owner {
   std::map<evpn::IpAddress, std::string> listener_md5_keys_;
   rib::PeerId next_peer_id_ = 1;
   bool propagate_posted_ = false;
+  std::set<rib::PeerId> flushing_;
+  bool flush_posted_ = false;
   // Metrics.
   uint64_t updates_received_ = 0;
   metrics::Histogram update_seconds_ = NewLatencyHistogram();

@@ -134,6 +134,26 @@ TEST_F(RibTest, BestPathChangesBetweenPeers) {
   EXPECT_EQ(rib_.best_routes(2), 0u);
 }
 
+TEST_F(RibTest, PeerPathsLeaveInSlices) {
+  std::vector<evpn::EvpnRoute> routes;
+  for (uint32_t i = 0; i < 10; ++i) routes.push_back(Type2(i));
+  Apply(1, Announce(Attrs("192.0.2.1"), routes));
+  Apply(2, Announce(Attrs("192.0.2.2"), {Type2(0)}));
+  Decide();
+  ASSERT_EQ(rib_.best_routes(2), 10u);
+  EXPECT_EQ(*rib_.RemovePeerPaths(1, 4), 6u);
+  EXPECT_NE(rib_.FindPeer(1), nullptr);  // not gone while paths are left
+  EXPECT_EQ(rib_.Counts(1)->received, 6u);
+  EXPECT_EQ(*rib_.RemovePeerPaths(1, 4), 2u);
+  EXPECT_EQ(*rib_.RemovePeerPaths(1, 4), 0u);
+  EXPECT_EQ(rib_.FindPeer(1), nullptr);
+  EXPECT_FALSE(rib_.RemovePeerPaths(1, 4).ok());
+  Decide();
+  // Only peer 2's route is left, now best.
+  EXPECT_EQ(rib_.best_routes(2), 1u);
+  EXPECT_EQ(BestPeer(Type2(0)), 2u);
+}
+
 TEST_F(RibTest, IdenticalAttributesAreStoredOnce) {
   std::vector<evpn::EvpnRoute> first;
   std::vector<evpn::EvpnRoute> second;
