@@ -34,6 +34,12 @@ absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port,
   if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) {
+    // RFC 5082: SYN-ACKs leave with TTL 255, or a GTSM peer's connecting socket drops them.
+    if (absl::Status s = SetListenerTtlForGtsm(acceptor->native_handle(), addr.is_v6());
+        !s.ok()) {
+      spdlog::warn("listener {}: {}; GTSM peers cannot connect here", address.ToString(),
+                   s.message());
+    }
     for (const auto& [peer, key] : md5_keys) {
       if (peer.is_v6() != addr.is_v6()) continue;  // a v6-only socket takes no IPv4 key
       if (absl::Status s = SetTcpMd5(acceptor->native_handle(), peer, key); !s.ok()) {

@@ -207,7 +207,8 @@ absl::Status PeerSession::PrepareSocket(tcp::socket& socket) {
   if (config_.ttl_security_hops > 0) {
     return SetGtsm(socket.native_handle(), config_.address.is_v6(), config_.ttl_security_hops);
   }
-  return absl::OkStatus();
+  // An accepted socket inherits the listener's TTL 255 (SetListenerTtlForGtsm).
+  return ResetTtl(socket.native_handle(), config_.address.is_v6());
 }
 
 void PeerSession::StartConnect() {

@@ -68,4 +68,20 @@ absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops) {
   return absl::OkStatus();
 }
 
+absl::Status SetListenerTtlForGtsm(int fd, bool ipv6) {
+  const int ttl = 255;
+  const int rc = ipv6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl))
+                      : setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+  return rc == 0 ? absl::OkStatus() : Errno("listener TTL 255 (GTSM)");
+}
+
+absl::Status ResetTtl(int fd, bool ipv6) {
+  const int system_default = -1;  // ip(7), ipv6(7): -1 means the route's or sysctl's default
+  const int rc =
+      ipv6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &system_default,
+                        sizeof(system_default))
+           : setsockopt(fd, IPPROTO_IP, IP_TTL, &system_default, sizeof(system_default));
+  return rc == 0 ? absl::OkStatus() : Errno("default TTL");
+}
+
 }  // namespace evpnd::bgpd

@@ -18,6 +18,13 @@ namespace evpnd::bgpd {
 absl::Status SetTcpMd5(int fd, const evpn::IpAddress& peer, const std::string& key);
 // RFC 5082 §3: outgoing TTL (hop limit) 255 and a minimum incoming TTL of 256 - hops.
 absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops);
+// The TTL (hop limit) of what a listening socket sends itself, i.e. its SYN-ACKs: 255, so that a
+// GTSM peer, whose connecting socket drops anything below 256 - hops before the handshake ends,
+// accepts them. Accepted sockets then take their peer's setting (SetGtsm or ResetTtl).
+absl::Status SetListenerTtlForGtsm(int fd, bool ipv6);
+// The system's default TTL again (a socket accepted from a GTSM-ready listener, for a peer
+// without GTSM).
+absl::Status ResetTtl(int fd, bool ipv6);
 // RFC 5482: abort the connection when sent data stays unacknowledged this long. A peer that
 // keeps sending KEEPALIVEs but never reads would otherwise hold its update group forever.
 absl::Status SetUserTimeout(int fd, absl::Duration timeout);

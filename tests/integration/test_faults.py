@@ -46,6 +46,9 @@ Sub-tests (each in namespaces of its own; --only NAME picks some):
                  evpnd's debug log (also after a refused SIGHUP reload whose password line is
                  broken), nor in `evpnctl neighbor`/`global` (JSON and tables), nor in the
                  --check-config errors for configs with a syntax error on the password line.
+  gtsm           RFC 5082: two evpnd with a router between them. ttl_security_hops 1 on both
+                 (TTL 254 arrives, 255 needed) and GTSM on one side only (the other sends TTL
+                 64): no session for 6 s; hops 2 on both: Established.
 
 Usage (root): python3 test_faults.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
 Not root: prints "SKIPPED: ..." and exits 0. EVT_KEEP=1 keeps the logs of a run.
@@ -894,9 +897,51 @@ def test_secrets(args):
             raise L.TestFailure(f"the password shows in: {leaks}")
 
 
+GTSM_A, GTSM_B = "10.0.31.1", "10.0.32.1"
+
+
+def test_gtsm(args):
+    """RFC 5082: two evpnd one router apart. With ttl_security_hops 1 (directly connected) their
+    packets arrive with TTL 254, below the minimum 255, and are dropped: no session. With 2 the
+    session comes up. With GTSM on one side only, the other side's TTL-64 packets are dropped."""
+    with L.Lab("gtsm") as lab:
+        a, r, b = lab.netns("a"), lab.netns("r"), lab.netns("b")
+        lab.veth(a, "a-r", r, "r-a", f"{GTSM_A}/24", "10.0.31.254/24")
+        lab.veth(b, "b-r", r, "r-b", f"{GTSM_B}/24", "10.0.32.254/24")
+        lab.sh(r, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        lab.ip(a, "route", "add", "default", "via", "10.0.31.254")
+        lab.ip(b, "route", "add", "default", "via", "10.0.32.254")
+        lab.sh(a, "ping", "-c", "1", "-W", "2", GTSM_B)  # the router forwards
+
+        def pair(tag, hops_a, hops_b):
+            def conf(me, other, hops):
+                peer = dict(address=other, remote_as=65000, connect_retry_s=1, hold_time_s=9)
+                if hops:
+                    peer["ttl_security_hops"] = hops
+                return L.evpnd_config(me, 65000, [peer], listen=[me])
+            da = lab.evpnd(f"evpnd-a-{tag}", a, args.evpnd, conf(GTSM_A, GTSM_B, hops_a))
+            db = lab.evpnd(f"evpnd-b-{tag}", b, args.evpnd, conf(GTSM_B, GTSM_A, hops_b))
+            return da, db
+
+        for tag, hops_a, hops_b in (("one-hop", 1, 1), ("one-side", 2, 0)):
+            da, db = pair(tag, hops_a, hops_b)
+            lab.hold_for(lambda: da.established() or db.established(), 6,
+                         f"GTSM hops {hops_a}/{hops_b} across a router: a session came up")
+            L.log(f"  hops {hops_a}/{hops_b}: no session in 6 s (A {da.state(GTSM_B)}, "
+                  f"B {db.state(GTSM_A)})")
+            da.stop()
+            db.stop()
+        da, db = pair("two-hops", 2, 2)
+        lab.poll_until(lambda: da.established(GTSM_B) and db.established(GTSM_A), 20,
+                       "GTSM hops 2/2 across one router: Established")
+        L.log("  hops 2/2: Established")
+        lab.check_alive()
+
+
 TESTS = [("garbage", test_garbage), ("truncated", test_truncated),
          ("byte-at-a-time", test_byte_at_a_time), ("silent", test_silent),
-         ("flap-100", test_flap_100), ("storm", test_storm), ("secrets", test_secrets)]
+         ("flap-100", test_flap_100), ("storm", test_storm), ("secrets", test_secrets),
+         ("gtsm", test_gtsm)]
 
 
 def run(args):
