@@ -46,6 +46,9 @@ Sub-tests (each in namespaces of its own; --only NAME picks some):
                  evpnd's debug log (also after a refused SIGHUP reload whose password line is
                  broken), nor in `evpnctl neighbor`/`global` (JSON and tables), nor in the
                  --check-config errors for configs with a syntax error on the password line.
+  stalled-reader a peer that sends KEEPALIVEs but stops reading while evpnd advertises 20k
+                 routes: TCP_USER_TIMEOUT (= hold time, 9 s) ends the connection; the hold timer
+                 does not expire.
   gtsm           RFC 5082: two evpnd with a router between them. ttl_security_hops 1 on both
                  (TTL 254 arrives, 255 needed) and GTSM on one side only (the other sends TTL
                  64): no session for 6 s; hops 2 on both: Established.
@@ -897,6 +900,59 @@ def test_secrets(args):
             raise L.TestFailure(f"the password shows in: {leaks}")
 
 
+def test_stalled_reader(args):
+    """A peer that keeps sending KEEPALIVEs but stops reading: evpnd's hold timer never runs
+    out, its UPDATEs pile up unacknowledged (zero window), and TCP_USER_TIMEOUT, set to the
+    hold time, ends the connection. Without it the session would stay 'Established' forever
+    while the peer gets nothing."""
+    with L.Lab("fst") as lab:
+        macs = [mac_of(i, prefix=0x02fb) for i in range(20000)]
+        spk, sut = lab.netns("spk"), lab.netns("sut")
+        lab.veth(spk, "s-e", sut, "e-s", f"{SPK_IP}/24", f"{EVPND_IP}/24")
+        conf = evpnd_conf(hold=9, keepalive=3).replace(
+            f'route_targets: "{RT[0]}:{RT[1]}" }}',
+            f'route_targets: "{RT[0]}:{RT[1]}"\n' +
+            "".join(f'    local_macs {{ mac: "{mac_text(m)}" }}\n' for m in macs) + "  }")
+        d = lab.evpnd("evpnd", sut, args.evpnd, conf)
+        d.wait_log(rf"listening on {re.escape(EVPND_IP)} port 179", 10, "evpnd to listen")
+        s = socket_in(spk)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window fills fast
+        s.bind((SPK_IP, 0))
+        s.settimeout(5)
+        s.connect((EVPND_IP, 179))
+        s.settimeout(None)
+        sp = Speaker(lab, s, "stalled")
+        mark = d.mark()
+        sp.send(open_message(9))
+        sp.wait(OPEN, what="waiting for evpnd's OPEN")
+        sp.wait(KEEPALIVE, what="waiting for evpnd's KEEPALIVE")
+        # Stop reading before evpnd is Established and starts its 20k-route advertisement.
+        sp._stop.set()
+        sp._reader.join(5)
+        sp.send(keepalive())
+        d.wait_log(rf"peer {re.escape(SPK_IP)}: established", 10, since=mark)
+        stalled = time.monotonic()
+        L.log("  Established; the speaker reads nothing more and sends a KEEPALIVE every 2 s")
+        down = None
+        while time.monotonic() - stalled < 30:
+            down = session_downs(d, mark)
+            if down:
+                break
+            try:
+                sp.sock.sendall(keepalive())
+            except OSError:
+                pass  # evpnd already closed: the log says so next round
+            time.sleep(2)
+        if not down:
+            raise L.TestFailure("evpnd kept the session with a peer that reads nothing for 30 s")
+        took = time.monotonic() - stalled
+        L.log(f"  evpnd: {down[0]} ({took:.1f} s after the peer stopped reading; hold 9 s)")
+        if d.grep(rf"peer {re.escape(SPK_IP)}: .*hold.timer.expired", mark):
+            raise L.TestFailure("the hold timer expired although the peer sent KEEPALIVEs")
+        sp.sock.close()
+        lab.poll_until(lambda: d.ctl("global")[1], 10, "evpnd's API to answer")
+
+
 GTSM_A, GTSM_B = "10.0.31.1", "10.0.32.1"
 
 
@@ -941,7 +997,7 @@ def test_gtsm(args):
 TESTS = [("garbage", test_garbage), ("truncated", test_truncated),
          ("byte-at-a-time", test_byte_at_a_time), ("silent", test_silent),
          ("flap-100", test_flap_100), ("storm", test_storm), ("secrets", test_secrets),
-         ("gtsm", test_gtsm)]
+         ("gtsm", test_gtsm), ("stalled-reader", test_stalled_reader)]
 
 
 def run(args):
