@@ -69,6 +69,7 @@ void Rib::FilePath(PeerState& peer, const RouteKey& key, Path path) {
   // Adj-RIB-In, thus implicitly withdrawing the older route from service."
   auto fresh = std::make_shared<const Path>(std::move(path));
   if (it != entry.paths.end()) {
+    if ((*it)->stale && !fresh->stale) --peer.stale;
     *it = std::move(fresh);
   } else {
     peer.paths.emplace(key, fresh->path_id);
@@ -83,6 +84,12 @@ bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
   LocRibEntry& entry = entry_it->second;
   auto it = FindPath(entry, peer.info.id, path_id);
   if (it == entry.paths.end()) return false;
+  if ((*it)->stale) --peer.stale;
+  // The installed best may be an older object of this same path (replaced, not yet decided).
+  if (entry.best != nullptr && entry.best->source.peer == peer.info.id &&
+      entry.best->path_id == path_id) {
+    UncountBest(entry);
+  }
   entry.paths.erase(it);
   peer.paths.erase({key, path_id});
   if (entry.paths.empty() && entry.best == nullptr) {
@@ -103,6 +110,9 @@ size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
     if (it == entry_it->second.paths.end()) continue;
     std::optional<Path> replacement = fn(**it);
     if (!replacement.has_value()) continue;
+    if ((*it)->stale != replacement->stale) {
+      replacement->stale ? ++peer.stale : --peer.stale;
+    }
     *it = std::make_shared<const Path>(std::move(*replacement));
     dirty_.insert(key);
     ++touched;
@@ -346,6 +356,7 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
     if (previous != nullptr) {
       changes.push_back({key, previous, nullptr, BestPathReason::kNone});
       --best_by_type_[key.route_type()];
+      UncountBest(entry);
     }
     loc_rib_.erase(it);
     return;
@@ -354,12 +365,27 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
   candidates.reserve(entry.paths.size());
   for (const PathPtr& p : entry.paths) candidates.push_back(p.get());
   const BestPathSelection selection = *SelectBestPath(candidates, policy_);
+  UncountBest(entry);
   entry.best = entry.paths[selection.index];
   entry.reason = selection.reason;
+  CountBest(entry);
   if (previous == nullptr) ++best_by_type_[key.route_type()];
   if (previous == nullptr || !SameAdvertisement(*previous, *entry.best)) {
     changes.push_back({key, previous, entry.best, entry.reason});
   }
+}
+
+void Rib::UncountBest(LocRibEntry& entry) {
+  if (!entry.best_counted) return;
+  entry.best_counted = false;
+  if (PeerState* peer = FindState(entry.best->source.peer)) --peer->best;
+}
+
+void Rib::CountBest(LocRibEntry& entry) {
+  PeerState* peer = entry.best != nullptr ? FindState(entry.best->source.peer) : nullptr;
+  if (peer == nullptr) return;
+  ++peer->best;
+  entry.best_counted = true;
 }
 
 std::vector<BestPathChange> Rib::RunDecision(size_t budget) {
@@ -392,15 +418,8 @@ absl::StatusOr<PeerRouteCounts> Rib::Counts(PeerId id) const {
   PeerRouteCounts counts;
   counts.received = peer.paths.size();
   counts.rejected = peer.rejected;
-  for (const auto& [key, path_id] : peer.paths) {
-    const LocRibEntry* entry = Find(key);
-    if (entry == nullptr) continue;
-    for (const PathPtr& p : entry->paths) {
-      if (p->source.peer != id || p->path_id != path_id) continue;
-      if (p->stale) ++counts.stale;
-      if (p == entry->best) ++counts.best;
-    }
-  }
+  counts.best = peer.best;
+  counts.stale = peer.stale;
   return counts;
 }
 

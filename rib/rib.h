@@ -79,6 +79,9 @@ struct LocRibEntry {
   // Installed by the last decision; null until the key is first decided.
   PathPtr best;
   BestPathReason reason = BestPathReason::kNone;
+  // `best` is counted in its peer's PeerState::best (false once that path was removed, before
+  // the next decision replaces it).
+  bool best_counted = false;
 };
 
 using LocRib = absl::btree_map<RouteKey, LocRibEntry>;
@@ -154,6 +157,10 @@ class Rib {
     absl::btree_set<std::pair<RouteKey, uint32_t>> paths;
     std::vector<wire::AfiSafi> disabled_families;
     std::array<uint64_t, kRouteRejectReasonCount> rejected{};
+    // Kept as paths come, go and win, so that Counts() is O(1) (it runs on every UPDATE when
+    // max-prefix is on, and on every API or metrics read).
+    size_t best = 0;   // installed best paths
+    size_t stale = 0;  // paths marked stale (graceful restart)
   };
 
   PeerState* FindState(PeerId peer);
@@ -172,6 +179,9 @@ class Rib {
   void DisableFamily(PeerState& peer, wire::AfiSafi family, UpdateResult& result);
   void RejectUnsupported(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
   void Decide(const RouteKey& key, std::vector<BestPathChange>& changes);
+  // Moves the peer count of an entry's best path: off the old one, onto the new one.
+  void UncountBest(LocRibEntry& entry);
+  void CountBest(LocRibEntry& entry);
 
   RibConfig config_;
   BestPathPolicy policy_;

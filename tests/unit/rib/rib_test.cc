@@ -9,6 +9,7 @@
 #include "rib/rib.h"
 
 #include <memory>
+#include <random>
 
 #include "gtest/gtest.h"
 #include "tests/unit/rib/rib_test_util.h"
@@ -153,6 +154,70 @@ TEST_F(RibTest, PeerPathsLeaveInSlices) {
   EXPECT_EQ(rib_.best_routes(2), 1u);
   EXPECT_EQ(BestPeer(Type2(0)), 2u);
 }
+
+// Counts() is kept as paths come and go; here it is checked against a walk of the Loc-RIB after
+// every decision, through random announcements, withdrawals, graceful-restart marking and
+// sweeping, sliced removals and re-added peers.
+PeerRouteCounts Walk(const Rib& rib, PeerId peer) {
+  PeerRouteCounts c;
+  for (const auto& [key, entry] : rib.loc_rib()) {
+    for (const PathPtr& p : entry.paths) {
+      if (p->source.peer != peer) continue;
+      ++c.received;
+      if (p->stale) ++c.stale;
+      if (p == entry.best) ++c.best;
+    }
+  }
+  return c;
+}
+
+class RibCountsTest : public RibTest, public ::testing::WithParamInterface<uint32_t> {};
+
+TEST_P(RibCountsTest, CountsStayEqualToAWalkOfTheLocRib) {
+  std::mt19937 rng(GetParam());
+  auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+  for (int step = 0; step < 3000; ++step) {
+    const PeerId peer = 1 + pick(2);
+    switch (pick(8)) {
+      case 0: case 1: case 2: {
+        wire::PathAttributes a = Attrs(pick(2) ? "192.0.2.1" : "192.0.2.2");
+        a.local_pref = 100 + pick(3);
+        Apply(peer, Announce(a, {Type2(pick(20))}));
+        break;
+      }
+      case 3: case 4:
+        Apply(peer, Withdraw({Type2(pick(20))}));
+        break;
+      case 5:
+        if (rib_.FindPeer(peer) != nullptr) (void)rib_.MarkStale(peer);
+        break;
+      case 6:
+        if (rib_.FindPeer(peer) != nullptr) (void)rib_.SweepStale(peer);
+        break;
+      case 7:
+        if (rib_.FindPeer(peer) != nullptr) {
+          (void)rib_.RemovePeerPaths(peer, 1 + pick(5));
+        }
+        if (rib_.FindPeer(peer) == nullptr) {
+          ASSERT_TRUE(rib_.AddPeer(test::Ibgp(peer)).ok());
+        }
+        break;
+    }
+    if (pick(3) == 0) {
+      Decide();
+      for (PeerId p : {PeerId(1), PeerId(2)}) {
+        if (rib_.FindPeer(p) == nullptr) continue;
+        const PeerRouteCounts want = Walk(rib_, p);
+        const PeerRouteCounts got = *rib_.Counts(p);
+        ASSERT_EQ(got.received, want.received) << "step " << step << " peer " << p;
+        ASSERT_EQ(got.best, want.best) << "step " << step << " peer " << p;
+        ASSERT_EQ(got.stale, want.stale) << "step " << step << " peer " << p;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, RibCountsTest, ::testing::Range(1u, 21u));
 
 TEST_F(RibTest, IdenticalAttributesAreStoredOnce) {
   std::vector<evpn::EvpnRoute> first;
