@@ -42,10 +42,8 @@ run_tsan() {
 
 if [[ "${1:-}" != "--quick" ]]; then
   # Sanitizers first, so the last line printed is the plain build's ctest summary.
-  # The interop labs run once, in the plain build (they take the longest, and run FRR, GoBGP and
-  # ExaBGP more than evpnd).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    run_suite build-asan "-LE interop" -DEVPND_SANITIZE=address,undefined -DEVPND_BENCH=OFF
+    run_suite build-asan "" -DEVPND_SANITIZE=address,undefined -DEVPND_BENCH=OFF
   run_tsan
 fi
 run_suite build ""
