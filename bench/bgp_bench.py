@@ -108,7 +108,19 @@ def wait_for(pred, timeout, what, step=0.1):
 # FRR pfxRcd, GoBGP accepted.
 
 
-class Evpnd:
+class DaemonUnderTest:
+    """What the three daemons share: `proc` is the running daemon."""
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Evpnd(DaemonUnderTest):
     name = "evpnd"
 
     def __init__(self, build, workdir):
@@ -158,16 +170,8 @@ class Evpnd:
                                  "advertised": int(p.get("routes_advertised", 0))}
         return out
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
-
-class Frr:
+class Frr(DaemonUnderTest):
     name = "frr"
 
     def __init__(self, build, workdir):
@@ -209,16 +213,8 @@ class Frr:
                          "accepted": p.get("pfxRcd", 0), "advertised": p.get("pfxSnt", 0)}
         return out
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
-
-class Gobgp:
+class Gobgp(DaemonUnderTest):
     name = "gobgp"
     API = ["-u", "127.0.0.1", "-p", "50051"]
 
@@ -275,14 +271,6 @@ class Gobgp:
             if line.startswith("Destination:"):
                 return int(line.split()[1].rstrip(","))
         return 0
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 DAEMONS = {"evpnd": Evpnd, "frr": Frr, "gobgp": Gobgp}

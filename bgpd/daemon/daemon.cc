@@ -431,6 +431,10 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
 
 void Daemon::StartFlush(rib::PeerId id) {
   flushing_.insert(id);
+  ScheduleFlushStep();
+}
+
+void Daemon::ScheduleFlushStep() {
   if (flush_posted_) return;
   flush_posted_ = true;
   asio::post(io_, [this] {
@@ -445,13 +449,7 @@ void Daemon::FlushStep() {
     it = (!left.ok() || *left == 0) ? flushing_.erase(it) : std::next(it);
   }
   SchedulePropagate();
-  if (!flushing_.empty() && !flush_posted_) {
-    flush_posted_ = true;
-    asio::post(io_, [this] {
-      flush_posted_ = false;
-      FlushStep();
-    });
-  }
+  if (!flushing_.empty()) ScheduleFlushStep();
 }
 
 void Daemon::FinishFlush(rib::PeerId id) {

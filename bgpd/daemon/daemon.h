@@ -186,6 +186,7 @@ class Daemon : public PeerSession::Owner {
   // A peer's paths leave the RIB in slices (FlushStep), so that a full table going away does
   // not stall the event loop; FinishFlush ends it at once (the peer comes back, or goes).
   void StartFlush(rib::PeerId id);
+  void ScheduleFlushStep();
   void FlushStep();
   void FinishFlush(rib::PeerId id);
   // Metrics (daemon_metrics.cc).

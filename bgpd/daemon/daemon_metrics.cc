@@ -4,6 +4,7 @@
 // FDB errors); gauges are read from the tables. The per-VNI MAC gauges walk each MAC-VRF once
 // (a few ms per 100k MACs); everything else is O(peers + VNIs).
 #include <cstring>
+#include <vector>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -106,69 +107,62 @@ std::string Daemon::RenderMetrics() const {
   w.WriteHistogram("evpnd_bgp_decision_round_seconds", {}, decision_seconds_);
 
   // ---- EVPN ----
-  w.Family("evpnd_evpn_macs", "MACs per VNI by where they are: local, remote (a VTEP).",
-           MetricType::kGauge);
-  std::vector<std::pair<evpn::Vni, std::array<uint64_t, 6>>> per_vni;
+  struct VniStats {
+    std::string vni;
+    const rib::MacVrf* vrf = nullptr;
+    uint64_t local_macs = 0, remote_macs = 0, duplicates = 0;
+    uint64_t local_type2 = 0, remote_type2 = 0, remote_type3 = 0;
+  };
+  std::vector<VniStats> vnis;
   for (evpn::Vni vni : evpn_->Vnis()) {
     const rib::MacVrf* vrf = evpn_->Find(vni);
     if (vrf == nullptr) continue;
-    // local, remote, duplicate, remote type-2 routes, local type-2 routes, remote type-3 routes
-    std::array<uint64_t, 6> n{};
+    VniStats& v = vnis.emplace_back(VniStats{.vni = absl::StrCat(vni), .vrf = vrf});
     for (const auto& [mac, entry] : vrf->macs) {
-      if (entry.state.location.has_value()) ++n[entry.state.location->local ? 0 : 1];
-      if (entry.state.duplicate) ++n[2];
-      n[3] += entry.remote_routes.size();
-      if (entry.originated.has_value()) n[4] += 1 + entry.originated->ips.size();
+      if (entry.state.location.has_value()) {
+        ++(entry.state.location->local ? v.local_macs : v.remote_macs);
+      }
+      if (entry.state.duplicate) ++v.duplicates;
+      v.remote_type2 += entry.remote_routes.size();
+      if (entry.originated.has_value()) v.local_type2 += 1 + entry.originated->ips.size();
     }
-    for (const auto& [vtep, routes] : vrf->flood) n[5] += routes.size();
-    per_vni.emplace_back(vni, n);
+    for (const auto& [vtep, routes] : vrf->flood) v.remote_type3 += routes.size();
   }
-  for (const auto& [vni, n] : per_vni) {
-    const std::string v = absl::StrCat(vni);
-    w.Sample("evpnd_evpn_macs", {{"vni", v}, {"location", "local"}}, n[0]);
-    w.Sample("evpnd_evpn_macs", {{"vni", v}, {"location", "remote"}}, n[1]);
-  }
-  w.Family("evpnd_evpn_duplicate_macs", "MACs marked duplicate (RFC 7432 section 15.1).",
+  // A family with one sample per VNI.
+  auto per_vni = [&](absl::string_view name, absl::string_view help, MetricType type,
+                     auto value) {
+    w.Family(name, help, type);
+    for (const VniStats& v : vnis) w.Sample(name, {{"vni", v.vni}}, uint64_t{value(v)});
+  };
+  w.Family("evpnd_evpn_macs", "MACs per VNI by where they are: local, remote (a VTEP).",
            MetricType::kGauge);
-  for (const auto& [vni, n] : per_vni) {
-    w.Sample("evpnd_evpn_duplicate_macs", {{"vni", absl::StrCat(vni)}}, n[2]);
+  for (const VniStats& v : vnis) {
+    w.Sample("evpnd_evpn_macs", {{"vni", v.vni}, {"location", "local"}}, v.local_macs);
+    w.Sample("evpnd_evpn_macs", {{"vni", v.vni}, {"location", "remote"}}, v.remote_macs);
   }
+  per_vni("evpnd_evpn_duplicate_macs", "MACs marked duplicate (RFC 7432 section 15.1).",
+          MetricType::kGauge, [](const VniStats& v) { return v.duplicates; });
   w.Family("evpnd_evpn_routes",
            "EVPN routes per VNI: type 2 and 3, originated here (local) or imported (remote).",
            MetricType::kGauge);
-  for (const auto& [vni, n] : per_vni) {
-    const std::string v = absl::StrCat(vni);
-    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "2"}, {"origin", "local"}}, n[4]);
-    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "2"}, {"origin", "remote"}}, n[3]);
+  for (const VniStats& v : vnis) {
+    w.Sample("evpnd_evpn_routes", {{"vni", v.vni}, {"type", "2"}, {"origin", "local"}},
+             v.local_type2);
+    w.Sample("evpnd_evpn_routes", {{"vni", v.vni}, {"type", "2"}, {"origin", "remote"}},
+             v.remote_type2);
     // One type-3 per VNI is originated as soon as the VNI is configured.
-    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "3"}, {"origin", "local"}}, uint64_t{1});
-    w.Sample("evpnd_evpn_routes", {{"vni", v}, {"type", "3"}, {"origin", "remote"}}, n[5]);
+    w.Sample("evpnd_evpn_routes", {{"vni", v.vni}, {"type", "3"}, {"origin", "local"}},
+             uint64_t{1});
+    w.Sample("evpnd_evpn_routes", {{"vni", v.vni}, {"type", "3"}, {"origin", "remote"}},
+             v.remote_type3);
   }
-  w.Family("evpnd_evpn_flood_vteps", "Remote VTEPs on the VNI's flood list (ingress replication).",
-           MetricType::kGauge);
-  for (evpn::Vni vni : evpn_->Vnis()) {
-    const rib::MacVrf* vrf = evpn_->Find(vni);
-    if (vrf != nullptr) {
-      w.Sample("evpnd_evpn_flood_vteps", {{"vni", absl::StrCat(vni)}},
-               uint64_t{vrf->flood.size()});
-    }
-  }
-  w.Family("evpnd_evpn_mac_moves_total", "MAC moves between VTEPs (a MAC's location changed).",
-           MetricType::kCounter);
-  for (evpn::Vni vni : evpn_->Vnis()) {
-    if (const rib::MacVrf* vrf = evpn_->Find(vni)) {
-      w.Sample("evpnd_evpn_mac_moves_total", {{"vni", absl::StrCat(vni)}},
-               vrf->counters.mac_moves);
-    }
-  }
-  w.Family("evpnd_evpn_duplicates_detected_total", "Times a MAC was marked duplicate.",
-           MetricType::kCounter);
-  for (evpn::Vni vni : evpn_->Vnis()) {
-    if (const rib::MacVrf* vrf = evpn_->Find(vni)) {
-      w.Sample("evpnd_evpn_duplicates_detected_total", {{"vni", absl::StrCat(vni)}},
-               vrf->counters.duplicates_detected);
-    }
-  }
+  per_vni("evpnd_evpn_flood_vteps", "Remote VTEPs on the VNI's flood list (ingress replication).",
+          MetricType::kGauge, [](const VniStats& v) { return v.vrf->flood.size(); });
+  per_vni("evpnd_evpn_mac_moves_total", "MAC moves between VTEPs (a MAC's location changed).",
+          MetricType::kCounter, [](const VniStats& v) { return v.vrf->counters.mac_moves; });
+  per_vni("evpnd_evpn_duplicates_detected_total", "Times a MAC was marked duplicate.",
+          MetricType::kCounter,
+          [](const VniStats& v) { return v.vrf->counters.duplicates_detected; });
   w.Family("evpnd_evpn_mobility_decisions_total",
            "MAC mobility decisions (RFC 7432 section 15), by decision.", MetricType::kCounter);
   for (size_t d = 0; d < evpn::kMobilityDecisionCount; ++d) {
