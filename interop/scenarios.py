@@ -122,18 +122,28 @@ def move_host(f, r, old, new_vtep, new_name, seq, label):
     return new
 
 
-def sc_move(f, r):
-    ev = f.evpnd_vteps()
-    fr = f.frr_vteps()
+def two_evpnd_one_frr(f):
+    """The VTEPs the move scenarios use: evpnd a and b, FRR c."""
+    ev, fr = f.evpnd_vteps(), f.frr_vteps()
     if len(ev) < 2 or not fr:
         raise L.TestFailure("needs two evpnd VTEPs and one FRR VTEP")
-    a, b, c = ev[0], ev[1], fr[0]
+    return ev[0], ev[1], fr[0]
+
+
+def start_vm(f, r, name, mac, ip, at, where):
+    """A VM that shows up behind VTEP `at` and is learned everywhere with sequence 0."""
     learn_home_hosts(f)
-    vm = f.add_host("vm1", VM1_MAC, VM1_IP, a)
+    vm = f.add_host(name, mac, ip, at)
     f.announce(vm)
-    f.wait_converged(vm.mac, a, vm.port)
-    states = f.wait_mac_states(vm.mac, a, 0)
-    r.check(f"start: {vm.mac} at v{a} (evpnd), sequence 0 everywhere: {states}")
+    f.wait_converged(vm.mac, at, vm.port)
+    states = f.wait_mac_states(vm.mac, at, 0)
+    r.check(f"start: {vm.mac} {where}, sequence 0 everywhere: {states}")
+    return vm
+
+
+def sc_move(f, r):
+    a, b, c = two_evpnd_one_frr(f)
+    vm = start_vm(f, r, "vm1", VM1_MAC, VM1_IP, a, f"at v{a} (evpnd)")
     vm = move_host(f, r, vm, c, "vm1b", 1, f"move 1 evpnd v{a} -> FRR v{c}")
     vm = move_host(f, r, vm, a, "vm1c", 2, f"move 2 FRR v{c} -> evpnd v{a}")
     vm = move_host(f, r, vm, b, "vm1d", 3, f"move 3 evpnd v{a} -> evpnd v{b}")
@@ -755,17 +765,8 @@ def orchestrate(f, r, old, new_vtep, new_name, seq, label):
 
 
 def sc_orchestrated(f, r):
-    ev = f.evpnd_vteps()
-    fr = f.frr_vteps()
-    if len(ev) < 2 or not fr:
-        raise L.TestFailure("needs two evpnd VTEPs and one FRR VTEP")
-    a, b, c = ev[0], ev[1], fr[0]
-    learn_home_hosts(f)
-    vm = f.add_host("vm2", VM2_MAC, VM2_IP, c)
-    f.announce(vm)
-    f.wait_converged(vm.mac, c, vm.port)
-    states = f.wait_mac_states(vm.mac, c, 0)
-    r.check(f"start: {vm.mac} learned by FRR v{c}, sequence 0 everywhere: {states}")
+    a, b, c = two_evpnd_one_frr(f)
+    vm = start_vm(f, r, "vm2", VM2_MAC, VM2_IP, c, f"learned by FRR v{c}")
     vm = orchestrate(f, r, vm, a, "vm2b", 1, f"API move 1 FRR v{c} -> evpnd v{a}")
     vm = orchestrate(f, r, vm, b, "vm2c", 2, f"API move 2 evpnd v{a} -> evpnd v{b}")
     f.daemons[b].ctl("evpn", "mac", vm.mac, "--vni", VNI, "delete")
