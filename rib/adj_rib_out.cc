@@ -207,11 +207,11 @@ std::vector<PeerId> AdjRibOut::Recipients(const UpdateGroup& group,
 std::optional<AdvertisedRoute> AdjRibOut::Desired(const UpdateGroup& group, const RouteKey& key,
                                                   ExportCache& cache) const {
   const PathPtr best = rib_.BestPath(key);
-  if (best == nullptr || key.family() != wire::kL2vpnEvpn ||
-      !group.policy.HasFamily(wire::kL2vpnEvpn) || !ShouldExport(*best, group.policy)) {
+  if (best == nullptr || !group.policy.HasFamily(key.family()) ||
+      !ShouldExport(*best, group.policy)) {
     return std::nullopt;
   }
-  return AdvertisedRoute{cache.For(*best), best->route, best->source.peer};
+  return AdvertisedRoute{cache.For(*best), best->nlri, best->source.peer};
 }
 
 AdjRibOut::Plan AdjRibOut::PlanKey(const UpdateGroup& group, const RouteKey& key, bool force,
@@ -220,13 +220,12 @@ AdjRibOut::Plan AdjRibOut::PlanKey(const UpdateGroup& group, const RouteKey& key
   plan.next = Desired(group, key, cache);
   auto old_it = group.advertised.find(key);
   const AdvertisedRoute* old = old_it == group.advertised.end() ? nullptr : &old_it->second;
-  auto add = [&](Audience audience, PathAttributesPtr attributes, const evpn::EvpnRoute& route) {
-    if (Reaches(group, audience))
-      plan.ops.push_back({audience, std::move(attributes), {{}, route}});
+  auto add = [&](Audience audience, PathAttributesPtr attributes, const RouteNlri& nlri) {
+    if (Reaches(group, audience)) plan.ops.push_back({audience, std::move(attributes), nlri});
   };
   if (plan.next.has_value()) {
     const PackOp announce{
-        {Audience::kAllExcept, plan.next->source}, plan.next->attributes, {{}, plan.next->route}};
+        {Audience::kAllExcept, plan.next->source}, plan.next->attributes, plan.next->nlri};
     if (!packer.Fits(announce)) {
       ++oversized_routes_;
       plan.next.reset();
@@ -234,14 +233,14 @@ AdjRibOut::Plan AdjRibOut::PlanKey(const UpdateGroup& group, const RouteKey& key
   }
   if (!plan.next.has_value()) {
     // Withdraw from everyone who had it: all members but its source.
-    if (old != nullptr) add({Audience::kAllExcept, old->source}, nullptr, old->route);
+    if (old != nullptr) add({Audience::kAllExcept, old->source}, nullptr, old->nlri);
     return plan;
   }
   if (old != nullptr && *old == *plan.next && !force) return plan;
-  add({Audience::kAllExcept, plan.next->source}, plan.next->attributes, plan.next->route);
+  add({Audience::kAllExcept, plan.next->source}, plan.next->attributes, plan.next->nlri);
   // The new source had the route from the old source; it must not keep it (split horizon).
   if (old != nullptr && old->source != plan.next->source) {
-    add({Audience::kOnly, plan.next->source}, nullptr, old->route);
+    add({Audience::kOnly, plan.next->source}, nullptr, old->nlri);
   }
   return plan;
 }

@@ -27,7 +27,7 @@
 // RFC 4724 §2 (End-of-RIB); RFC 2918 §4 (route refresh: re-advertise the Adj-RIB-Out);
 // RFC 4760 §3-4.
 // TODO(rib): RFC 4271 §9.2.1.1 MinRouteAdvertisementIntervalTimer (the shell can pace calls);
-// RFC 7313 enhanced route refresh markers; IPv4/IPv6 unicast.
+// RFC 7313 enhanced route refresh markers.
 #pragma once
 
 #include <cstddef>
@@ -67,7 +67,7 @@ struct OutboundUpdate {
 // What a group has advertised for one key.
 struct AdvertisedRoute {
   PathAttributesPtr attributes;  // as sent (interned)
-  evpn::EvpnRoute route;         // NLRI as sent
+  RouteNlri nlri;                // NLRI as sent
   PeerId source = kLocalPeer;    // the member that does not have it
   friend bool operator==(const AdvertisedRoute&, const AdvertisedRoute&) = default;
 };

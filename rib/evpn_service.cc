@@ -239,11 +239,13 @@ void EvpnService::Unimport(const RouteKey& key, Touched& touched) {
 }
 
 void EvpnService::Import(const RouteKey& key, const Path& path, Touched& touched) {
+  const evpn::EvpnRoute* route = path.evpn_route();
+  if (route == nullptr) return;
   std::vector<evpn::Vni> vnis = ImportingVnis(path);
   if (vnis.empty()) return;
   ImportRecord rec;
   rec.route_type = key.route_type();
-  if (const auto* mac_route = std::get_if<evpn::MacIpAdvertisementRoute>(&path.route)) {
+  if (const auto* mac_route = std::get_if<evpn::MacIpAdvertisementRoute>(route)) {
     // RFC 7432 §9.2.2: the remote MAC is reached through the route's next hop, the VTEP.
     const std::optional<IpAddress> vtep = path.NextHop();
     if (!vtep.has_value()) return;
@@ -260,7 +262,7 @@ void EvpnService::Import(const RouteKey& key, const Path& path, Touched& touched
           RemoteMacRoute{*vtep, mobility.sequence, mobility.sticky(), mac_route->ip};
       touched.macs.insert({vni, mac_route->mac});
     }
-  } else if (std::holds_alternative<evpn::InclusiveMulticastEthernetTagRoute>(path.route)) {
+  } else if (std::holds_alternative<evpn::InclusiveMulticastEthernetTagRoute>(*route)) {
     // RFC 8365 §9: VXLAN floods by ingress replication; the PMSI Tunnel attribute names the
     // tunnel endpoint. Without it (or with another tunnel type) the VTEP is not added.
     const wire::PmsiTunnel* pmsi =

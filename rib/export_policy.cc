@@ -2,12 +2,33 @@
 #include "rib/export_policy.h"
 
 #include <algorithm>
+#include <array>
 
 #include "rib/as4_path.h"
 #include "rib/best_path.h"
 
 namespace evpnd::rib {
 namespace {
+
+// The next hop we give a route we send with ourselves as next hop, by family. EVPN carries any
+// VTEP address. IPv6 unicast over an IPv4 session gets our address IPv4-mapped (::ffff:a.b.c.d,
+// RFC 4291 §2.5.5.2), as FRR does. IPv4 unicast needs an IPv4 address (ShouldExport keeps it from
+// IPv6 sessions: RFC 8950 next hops are not negotiated).
+void SetNextHopSelf(wire::PathAttributes& a, const evpn::IpAddress& self) {
+  if (a.mp_reach.has_value()) {
+    if (a.mp_reach->family == wire::kIpv6Unicast && self.is_v4()) {
+      std::array<uint8_t, 16> mapped{};
+      mapped[10] = 0xff;
+      mapped[11] = 0xff;
+      std::copy(self.bytes().begin(), self.bytes().end(), mapped.begin() + 12);
+      a.mp_reach->SetNextHop(evpn::IpAddress::V6(mapped));
+    } else {
+      a.mp_reach->SetNextHop(self);
+    }
+  } else if (a.next_hop.has_value() && self.is_v4()) {
+    a.next_hop = self.v4_host_order();
+  }
+}
 
 void RewriteForExternal(const Path& best, const OutboundPolicy& to, wire::PathAttributes& a) {
   PrependAs(a, to.local_as);
@@ -24,9 +45,7 @@ void RewriteForExternal(const Path& best, const OutboundPolicy& to, wire::PathAt
   // RFC 4271 §5.1.3: to an external peer the NEXT_HOP is an address of the sender, unless a
   // third party next hop is configured (next-hop-unchanged: the VTEP stays). Our own routes
   // carry our VTEP already.
-  if (to.next_hop_self.has_value() && !best.source.local() && a.mp_reach.has_value()) {
-    a.mp_reach->SetNextHop(*to.next_hop_self);
-  }
+  if (to.next_hop_self.has_value() && !best.source.local()) SetNextHopSelf(a, *to.next_hop_self);
 }
 
 void RewriteForInternal(const Path& best, const RibConfig& config, wire::PathAttributes& a) {
@@ -92,6 +111,12 @@ bool OutboundPolicy::HasFamily(wire::AfiSafi family) const {
 }
 
 bool ShouldExport(const Path& best, const OutboundPolicy& to) {
+  // IPv4 unicast to an eBGP peer over IPv6 would need our IPv4 address as its NEXT_HOP, which
+  // the session does not give (RFC 8950 extended next hops are not negotiated).
+  if (to.next_hop_self.has_value() && !to.next_hop_self->is_v4() && !best.source.local() &&
+      FamilyOf(best.nlri) == wire::kIpv4Unicast) {
+    return false;
+  }
   if (to.ebgp || best.source.local() || best.source.ebgp) return true;
   // RFC 4456 §6: "A route from a Client peer: Reflect to all the Non-Client peers and also to
   // the Client peers."
@@ -134,6 +159,12 @@ wire::PathAttributes ExportAttributes(const Path& best, const OutboundPolicy& to
   } else {
     RewriteForInternal(best, config, a);
   }
+  // RFC 2545 §3: "The link-local address shall be included in the Next Hop field if and only if
+  // a) the BGP speaker shares a common subnet with the entity identified by the global IPv6
+  // address carried in the Network Address of Next Hop field and b) the peer the route is being
+  // advertised to shares a common subnet with the BGP speaker." evpnd cannot tell either, so a
+  // received link-local next hop is not passed on.
+  if (a.mp_reach.has_value() && a.mp_reach->next_hop.size() == 32) a.mp_reach->next_hop.resize(16);
   PrepareAs4Path(a, to.four_octet_as);
   DropEmptyLists(a);
   return a;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "rib/as4_path.h"
+#include "rib/path.h"
 
 namespace evpnd::rib {
 
@@ -70,8 +71,9 @@ std::optional<RouteRejectReason> CheckReceived(const wire::PathAttributes& attri
       return RouteRejectReason::kClusterListLoop;
     }
   }
-  // RFC 4760 §3: the next hop of the announced NLRI travels in MP_REACH_NLRI.
-  if (!attributes.mp_reach.has_value() || !attributes.mp_reach->NextHopAddress().has_value()) {
+  // RFC 4760 §3: the next hop of MP NLRI travels in MP_REACH_NLRI; RFC 4271 §5.1.3: that of
+  // IPv4 unicast NLRI in NEXT_HOP.
+  if (!NextHopOf(attributes).has_value()) {
     return RouteRejectReason::kNoNextHop;
   }
   return std::nullopt;

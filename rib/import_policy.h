@@ -25,7 +25,7 @@ enum class RouteRejectReason : uint8_t {
   kClusterListLoop,
   kNoNextHop,
   kFamilyDisabled,     // RFC 7606 AFI/SAFI disable earlier on this session
-  kUnsupportedFamily,  // not a family this RIB carries (yet)
+  kUnsupportedFamily,  // not negotiated on the session, or not a family the RIB carries
   kTreatAsWithdraw,    // RFC 7606 treat-as-withdraw: the UPDATE's NLRI were withdrawn
 };
 inline constexpr size_t kRouteRejectReasonCount = 7;
@@ -37,7 +37,8 @@ absl::string_view ToString(RouteRejectReason reason);
 // Removes what `peer` may not send and rebuilds 4-octet AS paths.
 void SanitizeReceived(wire::PathAttributes& attributes, const PeerInfo& peer);
 
-// nullopt if the route may be filed, else why not. `attributes` are sanitized already.
+// nullopt if the route may be filed, else why not. `attributes` are sanitized already and
+// hold the next hop of the route's family (MP_REACH_NLRI, or NEXT_HOP for IPv4 unicast).
 std::optional<RouteRejectReason> CheckReceived(const wire::PathAttributes& attributes,
                                                const PeerInfo& peer, const RibConfig& config);
 

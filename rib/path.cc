@@ -22,14 +22,25 @@ PathSource PathSource::From(const PeerInfo& peer) {
   return source;
 }
 
+wire::AfiSafi FamilyOf(const RouteNlri& nlri) {
+  if (std::holds_alternative<evpn::EvpnRoute>(nlri)) return wire::kL2vpnEvpn;
+  return std::get<evpn::IpPrefix>(nlri).address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+}
+
+std::optional<evpn::IpAddress> NextHopOf(const wire::PathAttributes& attributes) {
+  if (attributes.mp_reach.has_value()) return attributes.mp_reach->NextHopAddress();
+  if (attributes.next_hop.has_value()) return evpn::IpAddress::V4(*attributes.next_hop);
+  return std::nullopt;
+}
+
 std::optional<evpn::IpAddress> Path::NextHop() const {
-  if (attributes == nullptr || !attributes->mp_reach.has_value()) return std::nullopt;
-  return attributes->mp_reach->NextHopAddress();
+  if (attributes == nullptr) return std::nullopt;
+  return NextHopOf(*attributes);
 }
 
 bool SameAdvertisement(const Path& a, const Path& b) {
   return a.source == b.source && a.path_id == b.path_id && a.attributes == b.attributes &&
-         a.route == b.route;
+         a.nlri == b.nlri;
 }
 
 }  // namespace evpnd::rib

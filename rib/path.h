@@ -1,5 +1,6 @@
 // A path: one route as one peer (or the local speaker) announced it. It carries the NLRI as
-// received (key fields plus the non-key ones: labels, ESI, gateway), the interned path
+// received (an EVPN route with its key fields plus the non-key ones: labels, ESI, gateway; or
+// an IPv4/IPv6 unicast prefix), the interned path
 // attributes, where it came from (for the decision process and the outbound rules), and whether
 // it is stale after the peer's restart. Paths are immutable once filed (shared_ptr<const Path>):
 // a change files a new Path, so the Loc-RIB's installed best stays valid until the next
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <variant>
 
 #include "bgpd/wire/path_attributes.h"
 #include "evpn/evpn_route.h"
@@ -20,7 +22,9 @@
 namespace evpnd::rib {
 
 // Interned, immutable path attributes (see attribute_interner.h): MP_REACH_NLRI keeps its
-// family and next hop but no NLRI; MP_UNREACH_NLRI is never present.
+// family and next hop but no NLRI; MP_UNREACH_NLRI is never present. IPv4 unicast paths carry
+// their next hop in NEXT_HOP and no MP_REACH_NLRI; the other families carry it in MP_REACH_NLRI
+// and no NEXT_HOP (RFC 4760 §3: ignored when only MP NLRI are present).
 using PathAttributesPtr = std::shared_ptr<const wire::PathAttributes>;
 
 // Where a path came from: the facts about the sending peer the decision process and the
@@ -41,18 +45,29 @@ struct PathSource {
   friend bool operator==(const PathSource&, const PathSource&) = default;
 };
 
+// The NLRI of a route: EVPN (AFI 25 / SAFI 70), or an IPv4/IPv6 unicast prefix (the family
+// follows the address).
+using RouteNlri = std::variant<evpn::EvpnRoute, evpn::IpPrefix>;
+wire::AfiSafi FamilyOf(const RouteNlri& nlri);
+
+// The next hop `attributes` give their NLRI: MP_REACH_NLRI's (first, global) address when
+// present, else NEXT_HOP.
+std::optional<evpn::IpAddress> NextHopOf(const wire::PathAttributes& attributes);
+
 struct Path {
   PathSource source;
   // RFC 7911 path identifier; 0 without ADD-PATH.
   uint32_t path_id = 0;
   // The NLRI as announced.
-  // TODO(rib): a variant with evpn::IpPrefix once IPv4/IPv6 unicast are carried.
-  evpn::EvpnRoute route;
+  RouteNlri nlri;
   PathAttributesPtr attributes;
   // RFC 4724 §4.2: kept through the peer's restart, until refreshed or swept.
   bool stale = false;
 
-  // The MP_REACH_NLRI next hop: the VTEP address of an EVPN route.
+  // The EVPN route; null for unicast paths.
+  const evpn::EvpnRoute* evpn_route() const { return std::get_if<evpn::EvpnRoute>(&nlri); }
+  // The next hop: MP_REACH_NLRI's (first, global) address, the VTEP of an EVPN route; NEXT_HOP
+  // for IPv4 unicast.
   std::optional<evpn::IpAddress> NextHop() const;
 };
 

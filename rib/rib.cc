@@ -41,6 +41,18 @@ Rib::Rib(const RibConfig& config) : config_(config), policy_{config.default_loca
   local.source = PathSource::Local(config);
 }
 
+uint64_t& Rib::BestCount(const RouteKey& key) {
+  if (key.family() == wire::kIpv4Unicast) return best_ipv4_;
+  if (key.family() == wire::kIpv6Unicast) return best_ipv6_;
+  return best_by_type_[key.route_type()];
+}
+
+uint64_t Rib::best_unicast_routes(wire::AfiSafi family) const {
+  if (family == wire::kIpv4Unicast) return best_ipv4_;
+  if (family == wire::kIpv6Unicast) return best_ipv6_;
+  return 0;
+}
+
 Rib::PeerState* Rib::FindState(PeerId peer) {
   auto it = peers_.find(peer);
   return it == peers_.end() ? nullptr : &it->second;
@@ -183,46 +195,113 @@ void Rib::Reject(PeerState& peer, RouteRejectReason reason, size_t count, Update
   if (!result.first_reject.has_value()) result.first_reject = reason;
 }
 
-void Rib::Withdraw(PeerState& peer, const std::vector<wire::EvpnNlri>& nlri, UpdateResult& result) {
-  for (const wire::EvpnNlri& n : nlri) {
-    if (RemovePath(peer, RouteKey::ForEvpn(n.route), n.path_id.value_or(0))) ++result.withdrawn;
+namespace {
+
+RouteKey KeyOf(const wire::EvpnNlri& n) { return RouteKey::ForEvpn(n.route); }
+RouteKey KeyOf(const wire::PrefixNlri& n) { return RouteKey::ForPrefix(n.prefix); }
+RouteNlri NlriOf(const wire::EvpnNlri& n) { return n.route; }
+RouteNlri NlriOf(const wire::PrefixNlri& n) { return n.prefix; }
+
+bool IsUnicast(wire::AfiSafi family) {
+  return family == wire::kIpv4Unicast || family == wire::kIpv6Unicast;
+}
+
+// The attributes a path of `family` is filed with (NLRI already stripped): IPv4 unicast keeps
+// its next hop in NEXT_HOP and has no MP_REACH_NLRI; the MP families keep MP_REACH_NLRI and
+// drop NEXT_HOP, which RFC 4760 §3 says to ignore ("An UPDATE message that carries no NLRI,
+// other than the one encoded in the MP_REACH_NLRI attribute, SHOULD NOT carry the NEXT_HOP
+// attribute. If such a message contains the NEXT_HOP attribute, the BGP speaker that receives
+// the message SHOULD ignore this attribute."). IPv4 unicast received in MP_REACH_NLRI moves its
+// IPv4 next hop to NEXT_HOP, so that every IPv4 unicast path looks alike; an IPv6 next hop for
+// IPv4 NLRI (RFC 8950, not negotiated here) leaves it without one.
+wire::PathAttributes ForFamily(const wire::PathAttributes& stripped, wire::AfiSafi family,
+                               bool from_mp_reach) {
+  wire::PathAttributes a = stripped;
+  if (family != wire::kIpv4Unicast) {
+    a.next_hop.reset();
+    return a;
+  }
+  if (from_mp_reach) {
+    a.next_hop.reset();
+    std::optional<evpn::IpAddress> nh = a.mp_reach->NextHopAddress();
+    if (nh.has_value() && nh->is_v4()) a.next_hop = nh->v4_host_order();
+  }
+  a.mp_reach.reset();
+  return a;
+}
+
+}  // namespace
+
+template <typename Nlri>
+void Rib::Withdraw(PeerState& peer, wire::AfiSafi family, const std::vector<Nlri>& nlri,
+                   UpdateResult& result) {
+  if (nlri.empty()) return;
+  if (!peer.info.HasFamily(family)) {
+    Reject(peer, RouteRejectReason::kUnsupportedFamily, nlri.size(), result);
+    return;
+  }
+  for (const Nlri& n : nlri) {
+    if (RemovePath(peer, KeyOf(n), n.path_id.value_or(0))) ++result.withdrawn;
   }
 }
 
-void Rib::RejectUnsupported(PeerState& peer, const wire::UpdateMessage& update,
-                            UpdateResult& result) {
-  // TODO(rib): IPv4 unicast in the UPDATE's own fields, IPv6 unicast in MP_REACH_NLRI.
-  size_t count = update.nlri.size();
-  const auto& reach = update.attributes.mp_reach;
-  if (reach.has_value() && reach->family != wire::kL2vpnEvpn) count += reach->prefixes.size();
-  Reject(peer, RouteRejectReason::kUnsupportedFamily, count, result);
+template <typename Nlri>
+void Rib::AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vector<Nlri>& nlri,
+                         const wire::PathAttributes& stripped, bool from_mp_reach,
+                         UpdateResult& result) {
+  if (nlri.empty()) return;
+  // RFC 4760 §6: a family the session did not negotiate is not one the peer may send.
+  if (!peer.info.HasFamily(family)) {
+    Reject(peer, RouteRejectReason::kUnsupportedFamily, nlri.size(), result);
+    return;
+  }
+  if (Contains(peer.disabled_families, family)) {
+    Reject(peer, RouteRejectReason::kFamilyDisabled, nlri.size(), result);
+    return;
+  }
+  wire::PathAttributes attributes = ForFamily(stripped, family, from_mp_reach);
+  if (auto reason = CheckReceived(attributes, peer.info, config_)) {
+    // RFC 4271 §9.1.2: a looping route is excluded, so what the peer announced before for the
+    // key is gone as well.
+    for (const Nlri& n : nlri) RemovePath(peer, KeyOf(n), n.path_id.value_or(0));
+    Reject(peer, *reason, nlri.size(), result);
+    return;
+  }
+  PathAttributesPtr interned = interner_.Intern(std::move(attributes));
+  for (const Nlri& n : nlri) {
+    FilePath(peer, KeyOf(n), Path{peer.source, n.path_id.value_or(0), NlriOf(n), interned, false});
+    ++result.announced;
+  }
+}
+
+void Rib::WithdrawAll(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result) {
+  Withdraw(peer, wire::kIpv4Unicast, update.withdrawn_routes, result);
+  const auto& unreach = update.attributes.mp_unreach;
+  if (!unreach.has_value()) return;
+  if (unreach->family == wire::kL2vpnEvpn) {
+    Withdraw(peer, unreach->family, unreach->evpn_routes, result);
+  } else if (IsUnicast(unreach->family)) {
+    Withdraw(peer, unreach->family, unreach->prefixes, result);
+  } else {
+    Reject(peer, RouteRejectReason::kUnsupportedFamily, unreach->prefixes.size(), result);
+  }
 }
 
 void Rib::Announce(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result) {
   const auto& reach = update.attributes.mp_reach;
-  if (!reach.has_value() || reach->family != wire::kL2vpnEvpn || reach->evpn_routes.empty()) {
-    return;
-  }
-  if (Contains(peer.disabled_families, reach->family)) {
-    Reject(peer, RouteRejectReason::kFamilyDisabled, reach->evpn_routes.size(), result);
-    return;
-  }
-  wire::PathAttributes attributes = StripNlri(update.attributes);
-  SanitizeReceived(attributes, peer.info);
-  if (auto reason = CheckReceived(attributes, peer.info, config_)) {
-    // RFC 4271 §9.1.2: a looping route is excluded, so what the peer announced before for the
-    // key is gone as well.
-    for (const wire::EvpnNlri& n : reach->evpn_routes) {
-      RemovePath(peer, RouteKey::ForEvpn(n.route), n.path_id.value_or(0));
-    }
-    Reject(peer, *reason, reach->evpn_routes.size(), result);
-    return;
-  }
-  PathAttributesPtr interned = interner_.Intern(std::move(attributes));
-  for (const wire::EvpnNlri& n : reach->evpn_routes) {
-    FilePath(peer, RouteKey::ForEvpn(n.route),
-             Path{peer.source, n.path_id.value_or(0), n.route, interned, false});
-    ++result.announced;
+  const bool mp_routes = reach.has_value() && (!reach->evpn_routes.empty() || !reach->prefixes.empty());
+  if (update.nlri.empty() && !mp_routes) return;
+  wire::PathAttributes stripped = StripNlri(update.attributes);
+  SanitizeReceived(stripped, peer.info);
+  // IPv4 unicast in the UPDATE's own NLRI field (RFC 4271 §4.3).
+  AnnounceFamily(peer, wire::kIpv4Unicast, update.nlri, stripped, false, result);
+  if (!mp_routes) return;
+  if (reach->family == wire::kL2vpnEvpn) {
+    AnnounceFamily(peer, reach->family, reach->evpn_routes, stripped, true, result);
+  } else if (IsUnicast(reach->family)) {
+    AnnounceFamily(peer, reach->family, reach->prefixes, stripped, true, result);
+  } else {
+    Reject(peer, RouteRejectReason::kUnsupportedFamily, reach->prefixes.size(), result);
   }
 }
 
@@ -232,14 +311,18 @@ void Rib::Announce(PeerState& peer, const wire::UpdateMessage& update, UpdateRes
 // appropriate) of the UPDATE message, thus causing them to be removed from the Adj-RIB-In".
 void Rib::TreatAsWithdraw(PeerState& peer, const wire::UpdateMessage& update,
                           UpdateResult& result) {
-  const auto& a = update.attributes;
-  if (a.mp_unreach.has_value() && a.mp_unreach->family == wire::kL2vpnEvpn) {
-    Withdraw(peer, a.mp_unreach->evpn_routes, result);
+  WithdrawAll(peer, update, result);
+  Withdraw(peer, wire::kIpv4Unicast, update.nlri, result);
+  size_t announced = update.nlri.size();
+  const auto& reach = update.attributes.mp_reach;
+  if (reach.has_value() && reach->family == wire::kL2vpnEvpn) {
+    Withdraw(peer, reach->family, reach->evpn_routes, result);
+    announced += reach->evpn_routes.size();
+  } else if (reach.has_value() && IsUnicast(reach->family)) {
+    Withdraw(peer, reach->family, reach->prefixes, result);
+    announced += reach->prefixes.size();
   }
-  if (a.mp_reach.has_value() && a.mp_reach->family == wire::kL2vpnEvpn) {
-    Withdraw(peer, a.mp_reach->evpn_routes, result);
-    Reject(peer, RouteRejectReason::kTreatAsWithdraw, a.mp_reach->evpn_routes.size(), result);
-  }
+  Reject(peer, RouteRejectReason::kTreatAsWithdraw, announced, result);
 }
 
 // RFC 7606 §2 "AFI/SAFI disable", by way of RFC 4760 §7: the routes of that family received
@@ -285,12 +368,8 @@ absl::StatusOr<UpdateResult> Rib::ApplyUpdate(PeerId id, const wire::UpdateMessa
     result.swept = *SweepStale(id, *eor);
     return result;
   }
-  const auto& unreach = update.attributes.mp_unreach;
-  if (unreach.has_value() && unreach->family == wire::kL2vpnEvpn) {
-    Withdraw(*peer, unreach->evpn_routes, result);
-  }
+  WithdrawAll(*peer, update, result);
   Announce(*peer, update, result);
-  RejectUnsupported(*peer, update, result);
   return result;
 }
 
@@ -355,7 +434,7 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
   if (entry.paths.empty()) {
     if (previous != nullptr) {
       changes.push_back({key, previous, nullptr, BestPathReason::kNone});
-      --best_by_type_[key.route_type()];
+      --BestCount(key);
       UncountBest(entry);
     }
     loc_rib_.erase(it);
@@ -369,7 +448,7 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
   entry.best = entry.paths[selection.index];
   entry.reason = selection.reason;
   CountBest(entry);
-  if (previous == nullptr) ++best_by_type_[key.route_type()];
+  if (previous == nullptr) ++BestCount(key);
   if (previous == nullptr || !SameAdvertisement(*previous, *entry.best)) {
     changes.push_back({key, previous, entry.best, entry.reason});
   }

@@ -25,8 +25,11 @@
 // Standards: RFC 4271 §3.2 (Adj-RIBs-In, Loc-RIB), §9.1 (decision process), §9.1.2 (loop
 // detection); RFC 4456 §8; RFC 4724 §4.2 (stale routes, End-of-RIB); RFC 4760 §7 and RFC 7606 §2,
 // §3 (error handling); RFC 7432 §7 (EVPN NLRI).
-// TODO(rib): chunked peer-down flush; IPv4/IPv6 unicast; ADD-PATH receive is filed by path id
-// but not negotiated end to end.
+// Families: L2VPN EVPN, IPv4 unicast (WITHDRAWN ROUTES / NLRI fields, or MP attributes) and IPv6
+// unicast (MP attributes), each only when negotiated with the peer; other NLRI are counted as
+// unsupported and dropped. Unicast next hops are taken as reachable: evpnd has no IGP table and
+// programs no unicast routes, it carries them (route reflection, eBGP transit).
+// TODO(rib): ADD-PATH receive is filed by path id but not negotiated end to end.
 #pragma once
 
 #include <array>
@@ -145,9 +148,10 @@ class Rib {
   PathPtr BestPath(const RouteKey& key) const;
   absl::StatusOr<PeerRouteCounts> Counts(PeerId peer) const;
   size_t interned_attribute_sets() const { return interner_.size(); }
-  // Loc-RIB routes with an installed best path, by EVPN route type (RouteKey::route_type(); 0
-  // for other families). Kept as the decision process runs: O(1) to read.
+  // Loc-RIB routes with an installed best path, by EVPN route type (RouteKey::route_type()), and
+  // of IPv4/IPv6 unicast. Kept as the decision process runs: O(1) to read.
   uint64_t best_routes(uint8_t route_type) const { return best_by_type_[route_type]; }
+  uint64_t best_unicast_routes(wire::AfiSafi family) const;
 
  private:
   struct PeerState {
@@ -173,15 +177,26 @@ class Rib {
   template <typename Pred>
   size_t RemovePathsIf(PeerState& peer, Pred pred);
   void Reject(PeerState& peer, RouteRejectReason reason, size_t count, UpdateResult& result);
-  void Withdraw(PeerState& peer, const std::vector<wire::EvpnNlri>& nlri, UpdateResult& result);
+  // `Nlri` is wire::EvpnNlri or wire::PrefixNlri.
+  template <typename Nlri>
+  void Withdraw(PeerState& peer, wire::AfiSafi family, const std::vector<Nlri>& nlri,
+                UpdateResult& result);
+  template <typename Nlri>
+  void AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vector<Nlri>& nlri,
+                      const wire::PathAttributes& stripped, bool from_mp_reach,
+                      UpdateResult& result);
+  // WITHDRAWN ROUTES (IPv4 unicast) and MP_UNREACH_NLRI.
+  void WithdrawAll(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
+  // The NLRI field (IPv4 unicast) and MP_REACH_NLRI.
   void Announce(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
   void TreatAsWithdraw(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
   void DisableFamily(PeerState& peer, wire::AfiSafi family, UpdateResult& result);
-  void RejectUnsupported(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result);
   void Decide(const RouteKey& key, std::vector<BestPathChange>& changes);
   // Moves the peer count of an entry's best path: off the old one, onto the new one.
   void UncountBest(LocRibEntry& entry);
   void CountBest(LocRibEntry& entry);
+  // The best_routes counter of the key's family and route type.
+  uint64_t& BestCount(const RouteKey& key);
 
   RibConfig config_;
   BestPathPolicy policy_;
@@ -190,6 +205,8 @@ class Rib {
   LocRib loc_rib_;
   absl::btree_set<RouteKey> dirty_;
   std::array<uint64_t, 256> best_by_type_{};
+  uint64_t best_ipv4_ = 0;
+  uint64_t best_ipv6_ = 0;
 };
 
 }  // namespace evpnd::rib

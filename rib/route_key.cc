@@ -3,6 +3,7 @@
 // bits followed by their bytes, so IPv4 and IPv6 keys never collide.
 #include "rib/route_key.h"
 
+#include <algorithm>
 #include <array>
 #include <span>
 
@@ -169,6 +170,18 @@ RouteKey RouteKey::ForEvpn(const evpn::EvpnRoute& route) {
   return RouteKey(wire::kL2vpnEvpn, w.Take());
 }
 
+RouteKey RouteKey::ForPrefix(const evpn::IpPrefix& prefix) {
+  KeyWriter w;
+  const uint8_t length = std::min(prefix.length, prefix.address.bit_length());
+  w.U8(length);
+  std::span<const uint8_t> bytes = prefix.address.bytes();
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const int keep = std::clamp(static_cast<int>(length) - static_cast<int>(i) * 8, 0, 8);
+    w.U8(static_cast<uint8_t>(bytes[i] & (0xff00 >> keep)));
+  }
+  return RouteKey(prefix.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, w.Take());
+}
+
 uint8_t RouteKey::route_type() const {
   if (family_ != wire::kL2vpnEvpn || bytes_.empty()) return 0;
   return static_cast<uint8_t>(bytes_[0]);
@@ -180,7 +193,22 @@ evpn::EvpnRoute RouteKey::ToEvpnRoute() const {
   return RebuildRoute(type, r);
 }
 
+evpn::IpPrefix RouteKey::ToPrefix() const {
+  KeyReader r(bytes_);
+  evpn::IpPrefix prefix;
+  prefix.length = r.U8();
+  if (family_ == wire::kIpv6Unicast) {
+    prefix.address = evpn::IpAddress::V6(r.Array<16>());
+  } else {
+    prefix.address = evpn::IpAddress::V4(r.Array<4>());
+  }
+  return prefix;
+}
+
 std::string RouteKey::ToString() const {
+  if (family_ == wire::kIpv4Unicast || family_ == wire::kIpv6Unicast) {
+    return absl::StrCat(wire::AfiSafiName(family_), " ", ToPrefix().ToString());
+  }
   if (family_ != wire::kL2vpnEvpn) {
     return absl::StrCat(wire::AfiSafiName(family_), " (", bytes_.size(), " key bytes)");
   }

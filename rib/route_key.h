@@ -12,11 +12,12 @@
 //   5 IP Prefix              RD, Ethernet Tag ID, IP prefix length, IP prefix
 //                            (ESI, GW IP Address and MPLS Label are not)
 //   unknown types            the whole value
+// IPv4 and IPv6 unicast keys are the prefix: its length, then the address with the bits past
+// the length cleared (RFC 4271 §4.3: "trailing bits ... are irrelevant").
 // The key is held as a family plus a canonical byte string, so it orders (deterministic walks
-// and UPDATE packing), hashes and compares cheaply, and leaves room for the IPv4/IPv6 unicast
-// families.
-// Standards: RFC 7432 §7.1, §7.2, §7.3, §7.4, RFC 9136 §3.2, RFC 4271 §3.1 (route = NLRI + path).
-// TODO(rib): keys for IPv4/IPv6 unicast (ForPrefix) once the speaker carries those families.
+// and UPDATE packing), hashes and compares cheaply.
+// Standards: RFC 7432 §7.1, §7.2, §7.3, §7.4, RFC 9136 §3.2, RFC 4271 §3.1 (route = NLRI + path),
+// §4.3 (prefix NLRI), RFC 4760 §5.
 #pragma once
 
 #include <compare>
@@ -34,6 +35,8 @@ class RouteKey {
   RouteKey() = default;
   // The key of an EVPN route (AFI 25 / SAFI 70).
   static RouteKey ForEvpn(const evpn::EvpnRoute& route);
+  // The key of an IPv4 or IPv6 unicast prefix; the family follows the address.
+  static RouteKey ForPrefix(const evpn::IpPrefix& prefix);
 
   wire::AfiSafi family() const { return family_; }
   // The EVPN route type (first byte of the key); 0 for other families.
@@ -41,7 +44,10 @@ class RouteKey {
   // The route with its key fields only (labels, ESI or gateway zero where they are not key).
   // Only for EVPN keys; unknown route types come back with their whole value.
   evpn::EvpnRoute ToEvpnRoute() const;
-  // "l2vpn-evpn 192.0.2.1:100 [2]:[0]:[48]:[52:54:00:00:00:01]", for logs and the API.
+  // The prefix of a unicast key (trailing bits cleared); only for IPv4/IPv6 unicast keys.
+  evpn::IpPrefix ToPrefix() const;
+  // "l2vpn-evpn 192.0.2.1:100 [2]:[0]:[48]:[52:54:00:00:00:01]" or "ipv4-unicast 10.0.0.0/24",
+  // for logs and the API.
   std::string ToString() const;
   // The canonical key bytes.
   const std::string& bytes() const { return bytes_; }

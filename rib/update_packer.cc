@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bgpd/wire/message.h"
+#include "bgpd/wire/prefix_nlri.h"
 
 namespace evpnd::rib {
 namespace {
@@ -13,36 +14,74 @@ namespace {
 // attribute's header does not grow when its NLRI pass 255 bytes.
 constexpr uint8_t kMpFlags = wire::kAttrFlagOptional | wire::kAttrFlagExtendedLength;
 
+template <typename T>
+std::vector<T> Collect(const std::vector<RouteNlri>& nlri) {
+  std::vector<T> out;
+  out.reserve(nlri.size());
+  for (const RouteNlri& n : nlri) {
+    if constexpr (std::is_same_v<T, wire::EvpnNlri>) {
+      out.push_back({std::nullopt, std::get<evpn::EvpnRoute>(n)});
+    } else {
+      out.push_back({std::nullopt, std::get<evpn::IpPrefix>(n)});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-UpdatePacker::UpdatePacker(const wire::CodecContext& context)
-    : context_(context), add_path_(context.HasAddPath(wire::kL2vpnEvpn)) {}
+UpdatePacker::UpdatePacker(const wire::CodecContext& context) : context_(context) {}
 
 wire::UpdateMessage UpdatePacker::Build(const Bucket& bucket,
-                                        std::vector<wire::EvpnNlri> nlri) const {
+                                        const std::vector<RouteNlri>& nlri) const {
   wire::UpdateMessage update;
   wire::PathAttributes& a = update.attributes;
-  if (bucket.attributes == nullptr) {
-    a.mp_unreach = wire::MpUnreachNlri{wire::kL2vpnEvpn, {}, std::move(nlri), {}};
+  const bool evpn = bucket.family == wire::kL2vpnEvpn;
+  if (bucket.family == wire::kIpv4Unicast) {
+    // RFC 4271 §4.3: IPv4 unicast travels in the UPDATE's own fields.
+    if (bucket.attributes == nullptr) {
+      update.withdrawn_routes = Collect<wire::PrefixNlri>(nlri);
+    } else {
+      a = *bucket.attributes;
+      update.nlri = Collect<wire::PrefixNlri>(nlri);
+    }
+  } else if (bucket.attributes == nullptr) {
+    a.mp_unreach = wire::MpUnreachNlri{bucket.family, {}, {}, {}};
+    if (evpn) {
+      a.mp_unreach->evpn_routes = Collect<wire::EvpnNlri>(nlri);
+    } else {
+      a.mp_unreach->prefixes = Collect<wire::PrefixNlri>(nlri);
+    }
     a.layout = {{wire::kAttrMpUnreachNlri, kMpFlags}};
   } else {
     a = *bucket.attributes;
-    a.mp_reach->evpn_routes = std::move(nlri);
+    if (evpn) {
+      a.mp_reach->evpn_routes = Collect<wire::EvpnNlri>(nlri);
+    } else {
+      a.mp_reach->prefixes = Collect<wire::PrefixNlri>(nlri);
+    }
     a.layout = {{wire::kAttrMpReachNlri, kMpFlags}};
   }
   return update;
 }
 
 size_t UpdatePacker::NlriSize(const PackOp& op) const {
-  return wire::EvpnNlriSize(op.nlri, add_path_);
+  const bool add_path = context_.HasAddPath(FamilyOf(op.nlri));
+  if (const auto* route = std::get_if<evpn::EvpnRoute>(&op.nlri)) {
+    return wire::EvpnNlriSize({std::nullopt, *route}, add_path);
+  }
+  return wire::PrefixNlriSize({std::nullopt, std::get<evpn::IpPrefix>(op.nlri)}, add_path);
 }
 
 UpdatePacker::Bucket& UpdatePacker::BucketFor(const PackOp& op) {
-  const BucketKey key{op.attributes == nullptr, op.attributes.get(), op.audience.kind,
+  const wire::AfiSafi family = FamilyOf(op.nlri);
+  const BucketKey key{family.afi, family.safi, op.attributes == nullptr, op.attributes.get(),
+                      op.audience.kind,
                       op.audience.peer};
   auto [it, inserted] = index_.try_emplace(key, buckets_.size());
   if (!inserted) return buckets_[it->second];
   Bucket& bucket = buckets_.emplace_back();
+  bucket.family = family;
   bucket.audience = op.audience;
   bucket.attributes = op.attributes;
   // The size of this bucket's UPDATE without NLRI. An encoding failure (a value that overflows
@@ -83,11 +122,12 @@ absl::StatusOr<std::vector<PackedUpdate>> UpdatePacker::Finish() const {
   for (bool withdrawals : {true, false}) {
     for (const Bucket& bucket : buckets_) {
       if ((bucket.attributes == nullptr) != withdrawals) continue;
-      for (const std::vector<wire::EvpnNlri>& nlri : bucket.messages) {
+      for (const std::vector<RouteNlri>& nlri : bucket.messages) {
         auto encoded = wire::EncodeMessage(Build(bucket, nlri), context_);
         if (!encoded.ok()) {
-          return absl::InternalError(
-              absl::StrCat("packing ", nlri.size(), " EVPN NLRI: ", encoded.status().message()));
+          return absl::InternalError(absl::StrCat("packing ", nlri.size(), " ",
+                                                  wire::AfiSafiName(bucket.family), " NLRI: ",
+                                                  encoded.status().message()));
         }
         out.push_back({bucket.audience, std::move(*encoded), nlri.size()});
       }

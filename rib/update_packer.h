@@ -1,12 +1,13 @@
-// Packs NLRIs into as few UPDATE messages as fit: announcements that share attributes (and
-// audience) travel together in one MP_REACH_NLRI, withdrawals together in one MP_UNREACH_NLRI,
-// each message at most the negotiated maximum size (4096, or 65535 with the extended message
+// Packs NLRIs into as few UPDATE messages as fit: announcements that share family, attributes
+// and audience travel together in one MP_REACH_NLRI (IPv4 unicast: the NLRI field, with
+// NEXT_HOP), withdrawals together in one MP_UNREACH_NLRI (IPv4 unicast: WITHDRAWN ROUTES), each
+// message at most the negotiated maximum size (4096, or 65535 with the extended message
 // capability). NLRIs of a bucket are equal-sized in the common case (type-2 routes of one kind),
 // so the greedy fill is the minimal number of messages.
 //
 // The MP attribute is written with the Extended Length flag always set, so a message's size is
 // exactly base + the sum of its NLRI sizes, with `base` measured once per bucket by encoding it
-// with no NLRI.
+// with no NLRI (the IPv4 fields have fixed two-byte lengths, so the same holds for them).
 // Standards: RFC 4271 §4.3 (UPDATE, attribute length), RFC 4760 §3-4, RFC 8654 §4 (65535),
 // RFC 7911 §3 (path identifiers in NLRI), RFC 7606 §5.1 (MP attribute first).
 #pragma once
@@ -37,11 +38,12 @@ struct Audience {
   friend bool operator==(const Audience&, const Audience&) = default;
 };
 
-// One NLRI to send: an announcement with `attributes`, or a withdrawal when they are null.
+// One NLRI to send: an announcement with `attributes`, or a withdrawal when they are null. The
+// family follows the NLRI.
 struct PackOp {
   Audience audience;
   PathAttributesPtr attributes;
-  wire::EvpnNlri nlri;
+  RouteNlri nlri;
 };
 
 struct PackedUpdate {
@@ -68,20 +70,21 @@ class UpdatePacker {
 
  private:
   struct Bucket {
+    wire::AfiSafi family;
     Audience audience;
     PathAttributesPtr attributes;  // null: withdrawals
     size_t base_size = 0;
     size_t current_size = 0;
-    std::vector<std::vector<wire::EvpnNlri>> messages;
+    std::vector<std::vector<RouteNlri>> messages;
   };
-  using BucketKey = std::tuple<bool, const void*, uint8_t, PeerId>;
+  // (AFI, SAFI, withdrawal, attributes, audience kind, audience peer).
+  using BucketKey = std::tuple<uint16_t, uint8_t, bool, const void*, uint8_t, PeerId>;
 
   Bucket& BucketFor(const PackOp& op);
   size_t NlriSize(const PackOp& op) const;
-  wire::UpdateMessage Build(const Bucket& bucket, std::vector<wire::EvpnNlri> nlri) const;
+  wire::UpdateMessage Build(const Bucket& bucket, const std::vector<RouteNlri>& nlri) const;
 
   wire::CodecContext context_;
-  bool add_path_ = false;
   std::vector<Bucket> buckets_;
   absl::flat_hash_map<BucketKey, size_t> index_;
   size_t message_count_ = 0;

@@ -96,15 +96,35 @@ void FillMac(evpn::Vni vni, const evpn::MacAddress& mac, const rib::MacEntry& e,
   for (const evpn::MacClaim& c : e.state.remote_claims) out.add_remote_vteps(c.vtep.ToString());
 }
 
+void FillCommunities(const rib::Path& path, pb::Route& out) {
+  if (path.attributes && path.attributes->extended_communities) {
+    for (const evpn::ExtendedCommunity& c : *path.attributes->extended_communities) {
+      if (const auto* rt = std::get_if<evpn::RouteTarget>(&c)) {
+        out.add_route_targets(rt->ToString());
+      } else if (const auto* mm = std::get_if<evpn::MacMobilityExtendedCommunity>(&c)) {
+        out.set_mac_mobility_sequence(mm->sequence);
+        out.set_sticky(mm->sticky());
+      }
+    }
+  }
+}
+
 void FillRoute(const rib::RouteKey& key, const rib::Path& path, bool best,
                rib::BestPathReason reason, pb::Route& out) {
-  out.set_prefix(evpn::ToString(path.route));
+  out.set_family(wire::AfiSafiName(key.family()));
   out.set_route_type(key.route_type());
   out.set_source(path.source.local() ? "local" : path.source.address.ToString());
   out.set_best(best);
   if (best) out.set_best_reason(std::string(rib::ToString(reason)));
   out.set_stale(path.stale);
   if (std::optional<evpn::IpAddress> nh = path.NextHop()) out.set_next_hop(nh->ToString());
+  FillCommunities(path, out);
+  const evpn::EvpnRoute* route = path.evpn_route();
+  if (route == nullptr) {
+    out.set_prefix(key.ToPrefix().ToString());
+    return;
+  }
+  out.set_prefix(evpn::ToString(*route));
   std::visit(
       [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
@@ -118,17 +138,7 @@ void FillRoute(const rib::RouteKey& key, const rib::Path& path, bool best,
           out.set_ip(r.originating_router_ip.ToString());
         }
       },
-      path.route);
-  if (path.attributes && path.attributes->extended_communities) {
-    for (const evpn::ExtendedCommunity& c : *path.attributes->extended_communities) {
-      if (const auto* rt = std::get_if<evpn::RouteTarget>(&c)) {
-        out.add_route_targets(rt->ToString());
-      } else if (const auto* mm = std::get_if<evpn::MacMobilityExtendedCommunity>(&c)) {
-        out.set_mac_mobility_sequence(mm->sequence);
-        out.set_sticky(mm->sticky());
-      }
-    }
-  }
+      *route);
 }
 
 bool HasRouteTarget(const rib::Path& path, const std::vector<evpn::RouteTarget>& rts) {
@@ -429,8 +439,21 @@ class ApiServer::Service final : public pb::Evpnd::Service {
       peer = *a;
     }
     if (req->route_type() > 5) return Invalid("route_type: EVPN route types are 1..5");
-    return OnCore(out, [this, req = *req, mac, rd, peer](pb::ListRoutesResponse& r) {
-      return ListRoutesOnCore(req, mac, rd, peer, r);
+    std::optional<wire::AfiSafi> family;
+    if (!req->family().empty()) {
+      for (wire::AfiSafi f : {wire::kL2vpnEvpn, wire::kIpv4Unicast, wire::kIpv6Unicast}) {
+        if (req->family() == wire::AfiSafiName(f)) family = f;
+      }
+      if (!family.has_value()) {
+        return Invalid(absl::StrCat("family: \"", req->family(),
+                                    "\" is not l2vpn-evpn, ipv4-unicast or ipv6-unicast"));
+      }
+      if (req->route_type() != 0 && *family != wire::kL2vpnEvpn) {
+        return Invalid("route_type: only l2vpn-evpn routes have a route type");
+      }
+    }
+    return OnCore(out, [this, req = *req, mac, rd, peer, family](pb::ListRoutesResponse& r) {
+      return ListRoutesOnCore(req, mac, rd, peer, family, r);
     });
   }
 
@@ -438,6 +461,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
                                 const std::optional<evpn::MacAddress>& mac,
                                 const std::optional<evpn::RouteDistinguisher>& rd,
                                 const std::optional<evpn::IpAddress>& peer,
+                                const std::optional<wire::AfiSafi>& family,
                                 pb::ListRoutesResponse& r) {
     std::optional<rib::PeerId> peer_id;
     if (peer) {
@@ -458,6 +482,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
       }
     }
     auto wanted = [&](const rib::RouteKey& key, const rib::Path& path) {
+      if (family && key.family() != *family) return false;
       if (req.route_type() != 0 && key.route_type() != req.route_type()) return false;
       pb::Route probe;
       FillRoute(key, path, false, rib::BestPathReason::kNone, probe);
@@ -471,7 +496,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
         const rib::AdvertisedRoute* adv = daemon_.adj_rib_out().Advertised(*peer_id, key);
         if (adv == nullptr) continue;
         rib::Path sent;
-        sent.route = adv->route;
+        sent.nlri = adv->nlri;
         sent.attributes = adv->attributes;
         if (wanted(key, sent)) FillRoute(key, sent, false, rib::BestPathReason::kNone,
                                          *r.add_routes());

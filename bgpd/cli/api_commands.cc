@@ -258,12 +258,21 @@ int Vnis(Client& c) {
   return 0;
 }
 
-int Routes(Client& c, const std::vector<std::string>& w) {
-  std::optional<Args> a =
-      SplitArgs(w, 2, {"--vni", "--type", "--mac", "--rd", "--peer"}, {"--in", "--out"}, c.err_);
+// `evpn routes ...` (from = 2: EVPN only) and `routes [--family F] ...` (from = 1: every family
+// unless --family names one).
+int Routes(Client& c, const std::vector<std::string>& w, size_t from) {
+  std::optional<Args> a = SplitArgs(w, from, {"--vni", "--type", "--mac", "--rd", "--peer", "--family"},
+                                    {"--in", "--out"}, c.err_);
   if (!a) return kUsageError;
-  if (!a->positional.empty()) return Usage(c.err_, "evpn routes takes options only");
+  const std::string verb = from == 2 ? "evpn routes" : "routes";
+  if (!a->positional.empty()) return Usage(c.err_, verb + " takes options only");
   pb::ListRoutesRequest q;
+  if (const std::string* family = a->Get("--family")) {
+    if (from == 2) return Usage(c.err_, "evpn routes lists l2vpn-evpn; use routes --family");
+    if (*family != "all") q.set_family(*family);
+  } else if (from == 2) {
+    q.set_family("l2vpn-evpn");
+  }
   uint32_t vni = 0;
   if (!ParseVni(a->Get("--vni"), vni, c.err_)) return kUsageError;
   q.set_vni(vni);
@@ -416,7 +425,7 @@ int MacVerb(Client& c, const std::vector<std::string>& w) {
 
 int Evpn(Client& c, const std::vector<std::string>& w) {
   if (w.size() < 2) return Usage(c.err_, "evpn needs routes, macs or mac");
-  if (w[1] == "routes") return Routes(c, w);
+  if (w[1] == "routes") return Routes(c, w, 2);
   if (w[1] == "macs") return Macs(c, w);
   if (w[1] == "mac") return MacVerb(c, w);
   return Usage(c.err_, absl::StrCat("evpn ", w[1], ": unknown (routes, macs, mac)"));
@@ -491,7 +500,7 @@ int Reload(Client& c) {
 }  // namespace
 
 bool IsApiVerb(const std::string& verb) {
-  return verb == "global" || verb == "neighbor" || verb == "vni" || verb == "evpn" ||
+  return verb == "global" || verb == "neighbor" || verb == "vni" || verb == "evpn" || verb == "routes" ||
          verb == "reload" || verb == "watch" || verb == "--socket" || verb == "--address" || verb == "--json" ||
          verb == "--timeout";
 }
@@ -523,6 +532,7 @@ int RunApiCommand(const std::vector<std::string>& args, std::ostream& out, std::
   if (w[0] == "neighbor") return Neighbor(c, w);
   if (w[0] == "vni") return Vnis(c);
   if (w[0] == "evpn") return Evpn(c, w);
+  if (w[0] == "routes") return Routes(c, w, 1);
   if (w[0] == "reload") return Reload(c);
   if (w[0] == "watch") return Watch(c, w);
   return Usage(err, absl::StrCat("unknown command '", w[0], "'"));

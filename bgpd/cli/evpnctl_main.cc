@@ -17,6 +17,8 @@ commands (over the daemon's API; default socket /run/evpnd/evpnd.sock):
   neighbor ADDRESS enable|disable [MESSAGE]|reset|softreset
   vni                                       VNIs: RD, route targets, VTEP, devices, flood list
   evpn routes [--vni N] [--type T] [--mac MAC] [--rd RD] [--peer ADDRESS --in|--out]
+  routes [--family l2vpn-evpn|ipv4-unicast|ipv6-unicast|all] [--peer ADDRESS --in|--out]
+                                            routes of every family the sessions carry
   evpn macs [--vni N]                       MACs: local/remote, VTEP, sequence, flags, moves
   evpn mac MAC [--vni N] [history]          one MAC, and its moves
   evpn mac MAC --vni N add [--ip IP]... [--sticky] | delete | clear-duplicate

@@ -87,10 +87,15 @@ std::string Daemon::RenderMetrics() const {
            MetricType::kGauge);
   w.Sample("evpnd_bgp_selection_deferred", {}, uint64_t{deferral_.deferring()});
   w.Family("evpnd_bgp_loc_rib_routes",
-           "Loc-RIB routes with an installed best path, by EVPN route type.", MetricType::kGauge);
+           "Loc-RIB routes with an installed best path, by family and EVPN route type.",
+           MetricType::kGauge);
   for (uint8_t type = 1; type <= 5; ++type) {
     w.Sample("evpnd_bgp_loc_rib_routes",
              {{"family", "l2vpn-evpn"}, {"type", absl::StrCat(type)}}, rib_->best_routes(type));
+  }
+  for (wire::AfiSafi family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
+    w.Sample("evpnd_bgp_loc_rib_routes", {{"family", wire::AfiSafiName(family)}},
+             rib_->best_unicast_routes(family));
   }
   w.Family("evpnd_bgp_updates_received_total", "UPDATE messages applied to an Adj-RIB-In.",
            MetricType::kCounter);

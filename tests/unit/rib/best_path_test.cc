@@ -27,7 +27,7 @@ Path MakePath(PeerId peer) {
   p.source.address = Ip(("10.0.0." + std::to_string(peer)).c_str());
   p.source.router_id = p.source.address.v4_host_order();
   p.source.peer_as = test::kLocalAs;
-  p.route = test::Type2(1);
+  p.nlri = test::Type2(1);
   wire::PathAttributes a = test::Attrs("192.0.2.1", {100});
   p.attributes = std::make_shared<const wire::PathAttributes>(a);
   return p;

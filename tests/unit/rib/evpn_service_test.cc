@@ -273,7 +273,7 @@ TEST_F(EvpnServiceTest, LearnLocalOriginatesMacOnlyAndMacIpRoutes) {
     ASSERT_NE(p, nullptr);
     EXPECT_TRUE(p->source.local());
     EXPECT_EQ(p->NextHop(), Ip(kLocalVtep));
-    EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(p->route).label1.vni(), kVni);
+    EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(*p->evpn_route()).label1.vni(), kVni);
     EXPECT_TRUE(Carries(*p, Rt(kVni)));
     EXPECT_TRUE(Carries(*p, evpn::EncapsulationExtendedCommunity{}));
     // RFC 7432 §7.7: no MAC Mobility community on a first advertisement (sequence 0).
