@@ -33,6 +33,8 @@ class IpAddress {
   Family family() const { return family_; }
   bool is_v4() const { return family_ == Family::kIpv4; }
   bool is_v6() const { return family_ == Family::kIpv6; }
+  // RFC 4291 §2.5.6: fe80::/10, meaningful only together with a link (interface).
+  bool is_link_local() const { return is_v6() && bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80; }
   // Length in bytes: 4 or 16.
   size_t size() const { return is_v4() ? 4 : 16; }
   // Length in bits: 32 or 128.

@@ -88,6 +88,8 @@ OutboundPolicy OutboundPolicy::Of(const PeerInfo& peer) {
   p.ebgp = peer.ebgp();
   p.local_as = peer.local_as;
   p.rr_client = peer.route_reflector_client && !peer.ebgp();
+  // Over an IPv6 link-local session that is our link-local address, as FRR gives on unnumbered
+  // sessions: the peer reaches it on the link the session runs on.
   if (peer.ebgp() && !peer.next_hop_unchanged) p.next_hop_self = peer.local_address;
   p.four_octet_as = peer.send_context.four_octet_as;
   p.max_message_size = peer.send_context.max_message_size;

@@ -13,8 +13,9 @@
 // and CLUSTER_LIST removed, next hop = our address on the session unless next-hop-unchanged
 // (EVPN fabrics keep the VTEP) or the route is our own (its next hop is our VTEP already). For
 // IPv6 unicast over an IPv4 session that address is IPv4-mapped; IPv4 unicast is not sent to an
-// eBGP peer over IPv6 that needs next-hop-self. A received IPv6 link-local next hop is never
-// passed on (RFC 2545 §3).
+// eBGP peer over IPv6 that needs next-hop-self. Over an IPv6 link-local session next-hop-self is
+// our link-local address (as FRR does on unnumbered sessions). A received IPv6 link-local next
+// hop in the second half of the field is never passed on (RFC 2545 §3).
 // To iBGP: next hop kept, LOCAL_PREF = the degree of preference (default 100); reflected routes
 // get ORIGINATOR_ID (if absent) and our CLUSTER_ID in front of the CLUSTER_LIST.
 // Standards: RFC 4271 §5.1.2-5.1.5, §9.2; RFC 4456 §6, §8; RFC 4760 §3; RFC 6793 §4.2.2.

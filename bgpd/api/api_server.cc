@@ -334,6 +334,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
         p.set_address(s.config.address.ToString());
         p.set_remote_as(s.config.remote_as);
         p.set_description(s.config.description);
+        p.set_interface(s.config.interface);
         p.set_peer_group(s.config.peer_group);
         p.set_state(std::string(SessionStateName(s.state)));
         p.set_state_since_unix_ns(UnixNanos(s.state_since));

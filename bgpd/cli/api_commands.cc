@@ -232,7 +232,8 @@ int Neighbor(Client& c, const std::vector<std::string>& w) {
     std::string state = p.admin_down() ? "Idle (Admin)" : p.state();
     std::string down = p.last_notification().empty() ? p.last_down_reason()
                                                       : p.last_notification();
-    t.Add({p.address(), absl::StrCat(p.remote_as()), Since(p.state_since_unix_ns()), state,
+    t.Add({p.interface().empty() ? p.address() : absl::StrCat(p.address(), "%", p.interface()),
+           absl::StrCat(p.remote_as()), Since(p.state_since_unix_ns()), state,
            absl::StrCat(p.routes_received()), absl::StrCat(p.routes_best()),
            absl::StrCat(p.routes_advertised()), down.empty() ? "-" : down});
   }

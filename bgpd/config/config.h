@@ -60,6 +60,8 @@ struct GracefulRestartConfig {
 // One neighbor, fully resolved: what the session layer needs, nothing left to inherit.
 struct PeerConfig {
   evpn::IpAddress address;
+  // The link of an IPv6 link-local address (its scope); empty for every other address.
+  std::string interface;
   uint32_t remote_as = 0;
   // Only accept connections, never open one.
   bool passive = false;

@@ -13,7 +13,6 @@
 //
 // Standards: RFC 4271 §4.2, §6.2, §10; RFC 6793 §9 (AS_TRANS); RFC 4456 §7; RFC 4724 §3;
 // RFC 5082; RFC 2385; RFC 9003 §2; RFC 3629 (UTF-8).
-// TODO(config): IPv6 link-local peers need an interface name ("fe80::1%swp1").
 #include "bgpd/wire/utf8.h"
 #include "bgpd/config/config_loader.h"
 
@@ -40,6 +39,7 @@
 #include "google/protobuf/text_format.h"
 #include "bgpd/config/config_locator.h"
 #include "bgpd/config/evpn_config_reader.h"
+#include "bgpd/config/interface_name.h"
 #include "proto/config.pb.h"
 
 namespace evpnd::bgpd {
@@ -699,6 +699,7 @@ class Validator {
       }
     }
     if (!address) return std::nullopt;
+    ReadPeerInterface(peer, *address, at);
     const PeerContext context{*address, at.Field("address"), at.self().path};
     if (!settings.remote_as && group_ok) {
       Report(at.Nested("settings").Field("remote_as"),
@@ -706,6 +707,28 @@ class Validator {
     }
     CheckCombined(settings, &context, global);
     return Resolve(settings, peer, *address);
+  }
+
+  // RFC 4291 §2.5.6: a link-local address names a peer only together with its link.
+  void ReadPeerInterface(const cfg::Peer& peer, const evpn::IpAddress& address,
+                         const Locator& at) {
+    if (peer.interface().empty()) {
+      if (address.is_link_local()) {
+        Report(at.Field("address"),
+               absl::StrCat(address.ToString(),
+                            " is IPv6 link-local: set `interface` to the link the peer is on"));
+      }
+      return;
+    }
+    const Site site = at.Field("interface");
+    if (!address.is_link_local()) {
+      Report(site, absl::StrCat("only for IPv6 link-local peers (fe80::/10); ",
+                                address.ToString(), " is routed, not tied to a link"));
+      return;
+    }
+    if (std::optional<std::string> problem = InterfaceNameProblem(peer.interface())) {
+      Report(site, *problem);
+    }
   }
 
   std::optional<evpn::IpAddress> ReadPeerAddress(const std::string& text, const Locator& at) {
@@ -810,6 +833,7 @@ class Validator {
                             const evpn::IpAddress& address) {
     PeerConfig out;
     out.address = address;
+    out.interface = peer.interface();
     out.remote_as = ValueOr(s.remote_as, uint32_t{0});
     out.passive = ValueOr(s.passive, false);
     out.timers = ResolveTimers(s);

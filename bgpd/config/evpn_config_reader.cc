@@ -9,14 +9,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bgpd/config/interface_name.h"
 
 namespace evpnd::bgpd::config_internal {
 namespace {
 
 namespace cfg = ::evpnd::config::v1;
 
-// Linux IFNAMSIZ is 16 including the terminating NUL.
-constexpr size_t kMaxInterfaceName = 15;
 constexpr uint32_t kMaxMoves = 1000;
 constexpr uint32_t kMaxWindowS = 3600;
 constexpr uint32_t kMaxRecoveryS = 86400;
@@ -173,14 +172,8 @@ class EvpnReader {
 
   std::string ReadInterface(const std::string& name, const Site& site) {
     if (name.empty()) return name;
-    // The kernel's dev_valid_name(): no '/', ':' or white space; other bytes (UTF-8) are fine.
-    const bool bad_char = std::any_of(name.begin(), name.end(), [](char c) {
-      const auto u = static_cast<unsigned char>(c);
-      return c == '/' || c == ':' || u <= ' ' || u == 0x7f;
-    });
-    if (name.size() > kMaxInterfaceName || bad_char || name == "." || name == "..") {
-      problems_.Add(site, absl::StrCat("\"", name, "\" is not a Linux interface name (at most ",
-                                       kMaxInterfaceName, " characters, no '/', ':' or spaces)"));
+    if (std::optional<std::string> problem = InterfaceNameProblem(name)) {
+      problems_.Add(site, *problem);
     }
     return name;
   }

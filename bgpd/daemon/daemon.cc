@@ -200,6 +200,14 @@ void Daemon::InstallMd5Keys() {
 bool Daemon::DispatchIncoming(const evpn::IpAddress& from, tcp::socket socket) {
   auto it = peers_.find(from);
   if (it == peers_.end()) return false;
+  boost::system::error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec || !it->second.session->AcceptsFrom(remote)) {
+    // RFC 4291 §2.5.6: the same link-local address on another link is another host.
+    spdlog::info("connection from {} refused: it did not arrive on interface {}",
+                 from.ToString(), it->second.session->config().interface);
+    return true;
+  }
   it->second.session->Accept(std::move(socket));
   return true;
 }

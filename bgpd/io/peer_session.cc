@@ -33,7 +33,28 @@ asio::ip::address ToAsio(const evpn::IpAddress& a) {
   return asio::ip::address_v6(b);
 }
 
+// `a` as a socket address; a link-local one carries the index of `interface` as its scope
+// (RFC 4007 §6), which must exist.
+absl::StatusOr<asio::ip::address> ScopedAddress(const evpn::IpAddress& a,
+                                                const std::string& interface) {
+  asio::ip::address out = ToAsio(a);
+  if (!a.is_link_local() || interface.empty()) return out;
+  const unsigned index = InterfaceIndex(interface);
+  if (index == 0) {
+    return absl::UnavailableError(absl::StrCat("interface ", interface, " does not exist"));
+  }
+  asio::ip::address_v6 v6 = out.to_v6();
+  v6.scope_id(index);
+  return asio::ip::address(v6);
+}
+
 }  // namespace
+
+bool PeerSession::AcceptsFrom(const tcp::endpoint& remote) const {
+  if (config_.interface.empty()) return true;
+  const unsigned index = InterfaceIndex(config_.interface);
+  return index != 0 && remote.address().is_v6() && remote.address().to_v6().scope_id() == index;
+}
 
 PeerSession::PeerSession(asio::io_context& io, PeerConfig config, FsmConfig fsm_config,
                          Owner& owner)
@@ -67,7 +88,10 @@ void PeerSession::DropPending() {
   pending_open_.reset();
 }
 
-std::string PeerSession::Name() const { return config_.address.ToString(); }
+std::string PeerSession::Name() const {
+  if (config_.interface.empty()) return config_.address.ToString();
+  return absl::StrCat(config_.address.ToString(), "%", config_.interface);
+}
 
 std::optional<tcp::endpoint> PeerSession::LocalEndpoint() const {
   if (!connection_) return std::nullopt;
@@ -212,14 +236,24 @@ absl::Status PeerSession::PrepareSocket(tcp::socket& socket) {
 }
 
 void PeerSession::StartConnect() {
-  const tcp::endpoint remote(ToAsio(config_.address), config_.port);
+  absl::StatusOr<asio::ip::address> remote_address =
+      ScopedAddress(config_.address, config_.interface);
+  absl::StatusOr<asio::ip::address> source_address =
+      config_.source_address ? ScopedAddress(*config_.source_address, config_.interface)
+                             : absl::StatusOr<asio::ip::address>(asio::ip::address());
+  const tcp::endpoint remote(remote_address.ok() ? *remote_address : asio::ip::address(),
+                             config_.port);
   connecting_ = std::make_unique<tcp::socket>(io_);
   boost::system::error_code ec;
-  connecting_->open(remote.protocol(), ec);
-  if (!ec && config_.source_address) {
-    connecting_->bind(tcp::endpoint(ToAsio(*config_.source_address), 0), ec);
+  absl::Status prepared = remote_address.status();
+  if (prepared.ok()) prepared = source_address.status();
+  if (prepared.ok()) connecting_->open(remote.protocol(), ec);
+  if (prepared.ok() && !ec && config_.source_address) {
+    connecting_->bind(tcp::endpoint(*source_address, 0), ec);
   }
-  absl::Status prepared = ec ? absl::InternalError(ec.message()) : PrepareSocket(*connecting_);
+  if (prepared.ok()) {
+    prepared = ec ? absl::InternalError(ec.message()) : PrepareSocket(*connecting_);
+  }
   if (!prepared.ok()) {
     spdlog::warn("peer {}: cannot prepare the connection: {}", Name(), prepared.message());
     const uint64_t attempt = ++connect_attempt_;

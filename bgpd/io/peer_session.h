@@ -55,6 +55,9 @@ class PeerSession : public Connection::Handler {
                      std::optional<absl::Duration> restart_after);
   // An accepted connection from this peer's address.
   void Accept(tcp::socket socket);
+  // Whether a connection from `remote` (this peer's address) may be this peer's: for a
+  // link-local peer, only one that arrived on its interface.
+  bool AcceptsFrom(const tcp::endpoint& remote) const;
   // Sends a ROUTE-REFRESH (or an RFC 7313 BoRR/EoRR marker) on an Established session.
   void SendRouteRefresh(const wire::RouteRefreshMessage& rr);
   // Sends an encoded UPDATE (made for this session's SendContext()).

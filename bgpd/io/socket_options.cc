@@ -1,6 +1,7 @@
 // See socket_options.h.
 #include "bgpd/io/socket_options.h"
 
+#include <net/if.h>
 #include <netinet/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -83,5 +84,7 @@ absl::Status ResetTtl(int fd, bool ipv6) {
            : setsockopt(fd, IPPROTO_IP, IP_TTL, &system_default, sizeof(system_default));
   return rc == 0 ? absl::OkStatus() : Errno("default TTL");
 }
+
+unsigned InterfaceIndex(const std::string& name) { return if_nametoindex(name.c_str()); }
 
 }  // namespace evpnd::bgpd

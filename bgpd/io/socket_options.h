@@ -28,5 +28,7 @@ absl::Status ResetTtl(int fd, bool ipv6);
 // RFC 5482: abort the connection when sent data stays unacknowledged this long. A peer that
 // keeps sending KEEPALIVEs but never reads would otherwise hold its update group forever.
 absl::Status SetUserTimeout(int fd, absl::Duration timeout);
+// The kernel's index of interface `name` (the scope of a link-local address); 0 if there is none.
+unsigned InterfaceIndex(const std::string& name);
 
 }  // namespace evpnd::bgpd

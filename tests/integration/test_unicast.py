@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""IPv4 and IPv6 unicast through evpnd, with a real FRR 8.4 and a real GoBGP 3.10, in network
-namespaces this test creates:
+"""IPv4 and IPv6 unicast through evpnd, and IPv6 link-local peers, with a real FRR 8.4 and a real
+GoBGP 3.10, in network namespaces the test creates. Two sub-tests (--only NAME picks one).
+
+routes:
 
    frr (zebra+bgpd, AS 65000)        rr (evpnd, AS 65000, RR)        go (gobgpd, AS 65002)
    f-r 10.0.1.1/30 ----------------- r-f 10.0.1.2/30
@@ -23,7 +25,23 @@ Checks, through each daemon's own CLI:
      session drops.
   5. A bad `--family` gets a clear usage error.
 
-Usage (root): python3 test_unicast.py [--evpnd build/bgpd/daemon/evpnd]
+link-local:
+   b (evpnd B, AS 65001)         a (evpnd A, AS 65000)             f (FRR, AS 65002)
+   b-a fe80::b ----------------- a-b fe80::a
+                                 a-f fe80::a ---------------------- f-a fe80::f
+   x (a stranger): x-b fe80::a -- b-x (B's second link)
+
+Links carry only the link-local addresses the test sets (addrgenmode none). A connects to
+fe80::b%a-b (B is passive towards A); A and FRR (`neighbor fe80::a interface f-a`) both connect.
+  1. A-B and A-FRR reach Established over link-local addresses (evpnd logs name them
+     fe80::b%a-b; FRR's `show bgp neighbors json`).
+  2. FRR's IPv6 prefix 2001:db8:f::/48 reaches B through A (eBGP to eBGP over link-local
+     sessions) with next hop fe80::a (next-hop-self: A's address on B's link), and evpnctl
+     neighbor shows each peer's interface.
+  3. A connection from fe80::a arriving at B on another link (b-x) is refused: RFC 4291 §2.5.6,
+     the same link-local address on another link is another host.
+
+Usage (root): python3 test_unicast.py [--evpnd build/bgpd/daemon/evpnd] [--only routes|link-local]
 Not root: prints "SKIPPED: ..." and exits 0. EVT_KEEP=1 keeps the logs of a run.
 """
 
@@ -122,9 +140,7 @@ def evpnd_routes(rr, family):
     return {r["prefix"]: r for r in (out or {}).get("routes", [])}
 
 
-def run(args):
-    L.require_tools(args.evpnd, "ip", "vtysh", "gobgp", "gobgpd", f"{L.FRR_BIN}/zebra",
-                    f"{L.FRR_BIN}/bgpd")
+def test_routes(args):
     with L.Lab("unicast") as lab:
         frr_ns, go_ns, rr_ns = build_topology(lab)
         rr = lab.evpnd("evpnd-rr", rr_ns, args.evpnd, L.evpnd_config(RR_ID, 65000, [
@@ -220,6 +236,109 @@ def run(args):
         if code == 0 or "family" not in err:
             raise L.TestFailure(f"evpnctl routes --family ipv4-multicast: exit {code}, '{err}'")
         L.log(f"5. evpnctl routes --family ipv4-multicast: exit {code}: {err.strip()}")
+
+
+# ------------------------------------------------------------------------- link-local
+LL_A, LL_B, LL_F = "fe80::a", "fe80::b", "fe80::f"
+FRR_LL_V6 = "2001:db8:f::/48"
+
+FRR_LL_CONF = f"""hostname evt-frr-ll
+log timestamp precision 3
+router bgp 65002
+ bgp router-id 10.255.0.3
+ no bgp default ipv4-unicast
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ neighbor {LL_A} remote-as 65000
+ neighbor {LL_A} interface f-a
+ neighbor {LL_A} timers 3 9
+ neighbor {LL_A} timers connect 1
+ address-family ipv6 unicast
+  network {FRR_LL_V6}
+  neighbor {LL_A} activate
+ exit-address-family
+ address-family l2vpn evpn
+  neighbor {LL_A} activate
+ exit-address-family
+"""
+
+
+def link_local_veth(lab, ns_a, if_a, addr_a, ns_b, if_b, addr_b):
+    """A veth whose ends have only the link-local address given (no EUI-64 one, no DAD wait)."""
+    lab.veth(ns_a, if_a, ns_b, if_b, up=False)
+    for ns, ifname, addr in ((ns_a, if_a, addr_a), (ns_b, if_b, addr_b)):
+        lab.ip(ns, "link", "set", ifname, "addrgenmode", "none")
+        lab.ip(ns, "addr", "add", f"{addr}/64", "dev", ifname, "nodad")
+        lab.ip(ns, "link", "set", ifname, "up")
+
+
+def test_link_local(args):
+    with L.Lab("ll") as lab:
+        a, b, f, x = lab.netns("a"), lab.netns("b"), lab.netns("f"), lab.netns("x")
+        link_local_veth(lab, a, "a-b", LL_A, b, "b-a", LL_B)
+        link_local_veth(lab, a, "a-f", LL_A, f, "f-a", LL_F)
+        link_local_veth(lab, x, "x-b", LL_A, b, "b-x", "fe80::bb")
+        fam = ["ADDRESS_FAMILY_L2VPN_EVPN", "ADDRESS_FAMILY_IPV6_UNICAST"]
+        timers = dict(hold_time_s=9, keepalive_s=3, connect_retry_s=1)
+        ea = lab.evpnd("evpnd-a", a, args.evpnd, L.evpnd_config("10.255.0.1", 65000, [
+            dict(address=LL_B, remote_as=65001, families=fam, **timers),
+            dict(address=LL_F, remote_as=65002, families=fam, **timers),
+        ]).replace(f'address: "{LL_B}"', f'address: "{LL_B}"\n  interface: "a-b"')
+                        .replace(f'address: "{LL_F}"', f'address: "{LL_F}"\n  interface: "a-f"'))
+        eb = lab.evpnd("evpnd-b", b, args.evpnd, L.evpnd_config("10.255.0.2", 65001, [
+            dict(address=LL_A, remote_as=65000, passive=True, families=fam, **timers),
+        ]).replace(f'address: "{LL_A}"', f'address: "{LL_A}"\n  interface: "b-a"'))
+        frr = lab.frr(f, FRR_LL_CONF, "hostname evt-frr-ll\n")
+
+        L.log("1. sessions over link-local addresses")
+        L.log(f"  A: {ea.wait_log(r'peer fe80::b%a-b: established, AS 65001', TIMEOUT)}")
+        L.log(f"  B: {eb.wait_log(r'peer fe80::a%b-a: established, AS 65000', TIMEOUT)}")
+        L.log(f"  A: {ea.wait_log(r'peer fe80::f%a-f: established, AS 65002', TIMEOUT)}")
+
+        def frr_state():
+            n = frr.vtysh_json(f"show bgp neighbors {LL_A} json").get(LL_A) or {}
+            return n.get("bgpState") == "Established" and n
+
+        n = lab.poll_until(frr_state, TIMEOUT, "FRR's session to fe80::a to be Established")
+        L.log(f"  FRR: {LL_A} {n['bgpState']} on {n.get('hostLocal', {}) or n.get('nbrDesc', '')}"
+              f" interface f-a")
+
+        L.log("2. FRR's prefix reaches B through A")
+        route = lab.poll_until(lambda: evpnd_routes(eb, "ipv6-unicast").get(FRR_LL_V6), TIMEOUT,
+                               f"B to learn {FRR_LL_V6} through A")
+        # eBGP next-hop-self over a link-local session: A's address on B's link.
+        if not route.get("best") or route.get("next_hop") != LL_A:
+            raise L.TestFailure(f"B's {FRR_LL_V6}: {route} (expected best, next hop {LL_A})")
+        L.log(f"  B: {FRR_LL_V6} next hop {route['next_hop']} from {route['source']}")
+        _, peers, _ = ea.ctl("neighbor")
+        shown = {p["address"]: p.get("interface") for p in peers.get("peers", [])}
+        if shown != {LL_B: "a-b", LL_F: "a-f"}:
+            raise L.TestFailure(f"evpnctl neighbor on A shows interfaces {shown}")
+        L.log(f"  evpnctl neighbor on A: {shown}")
+
+        L.log("3. fe80::a arriving at B on another link is refused")
+        mark = eb.mark()
+        probe = ("import socket\n"
+                 "s = socket.socket(socket.AF_INET6)\n"
+                 "s.settimeout(3)\n"
+                 f"s.bind(('{LL_A}', 0, 0, socket.if_nametoindex('x-b')))\n"
+                 "s.connect(('fe80::bb', 179, 0, socket.if_nametoindex('x-b')))\n"
+                 "print('connected; closed by the peer' if s.recv(1) == b'' else 'data')\n")
+        lab.sh(x, "python3", "-c", probe, check=False)
+        line = eb.wait_log(r"connection from fe80::a refused: it did not arrive on interface b-a",
+                           TIMEOUT, since=mark)
+        L.log(f"  B: {line}")
+        if eb.grep(r"session down", mark):
+            raise L.TestFailure(f"B's session to A went down: {eb.grep(r'session down', mark)}")
+
+
+TESTS = [("routes", test_routes), ("link-local", test_link_local)]
+
+
+def run(args):
+    L.require_tools(args.evpnd, "ip", "vtysh", "gobgp", "gobgpd", f"{L.FRR_BIN}/zebra",
+                    f"{L.FRR_BIN}/bgpd")
+    L.run_subtests(TESTS, args.only, args)
 
 
 if __name__ == "__main__":

@@ -195,6 +195,19 @@ TEST(ConfigLoaderTest, Defaults) {
   EXPECT_EQ(peer.password, "");
 }
 
+TEST(ConfigLoaderTest, LinkLocalPeerKeepsItsInterface) {
+  const Config config = Parse(WithGlobal(R"(
+peers { address: "fe80::2" interface: "swp1" settings { remote_as: 1 } }
+peers { address: "fe80::3" interface: "swp2" settings { remote_as: 1 } })"));
+  ASSERT_EQ(config.peers.size(), 2u);
+  EXPECT_EQ(config.peers[0].address, Ip("fe80::2"));
+  EXPECT_EQ(config.peers[0].interface, "swp1");
+  EXPECT_EQ(config.peers[1].interface, "swp2");
+  EXPECT_TRUE(config.peers[0].address.is_link_local());
+  EXPECT_FALSE(Ip("fec0::1").is_link_local());
+  EXPECT_TRUE(Ip("febf::1").is_link_local());
+}
+
 TEST(ConfigLoaderTest, KeepaliveDefaultsToAThirdOfAConfiguredHoldTime) {
   const Config config = Parse(WithGlobal(R"(
 peers { address: "192.0.2.1" settings { remote_as: 1 timers { hold_time_s: 10 } } }
@@ -405,6 +418,18 @@ std::vector<ErrorCase> PeerListErrorCases() {
 peers { address: "192.0.2.1" settings { remote_as: 2 } })"),
        "test.conf:3:9: peers[1].address: 192.0.2.1 is already a peer (peers[0].address at "
        "line 2)"},
+      {"LinkLocalWithoutInterface",
+       WithGlobal(R"(peers { address: "fe80::2" settings { remote_as: 1 } })"),
+       "test.conf:2:9: peers[0].address: fe80::2 is IPv6 link-local: set `interface` to the "
+       "link the peer is on"},
+      {"InterfaceOnRoutedAddress",
+       WithGlobal(R"(peers { address: "2001:db8::2" interface: "eth0" settings { remote_as: 1 } })"),
+       "test.conf:2:32: peers[0].interface: only for IPv6 link-local peers (fe80::/10); "
+       "2001:db8::2 is routed, not tied to a link"},
+      {"InterfaceNameBad",
+       WithGlobal(R"(peers { address: "fe80::2" interface: "eth0/1" settings { remote_as: 1 } })"),
+       "test.conf:2:28: peers[0].interface: \"eth0/1\" is not a Linux interface name (at most "
+       "15 characters, no '/', ':' or spaces)"},
       {"PeerGroupUnknown", WithGlobal(R"(peer_groups { name: "rr" }
 peers { address: "192.0.2.1" peer_group: "spines" })"),
        "test.conf:3:30: peers[0].peer_group: no peer group named \"spines\" (defined: \"rr\")"},
