@@ -160,9 +160,13 @@ PasswordExposure FindPasswordExposure(absl::string_view text,
       out.lines.insert(static_cast<int>(i));
       const absl::string_view rest = lines[i].substr(at + 8);
       AddFragments(rest, out.fragments);
-      if (absl::StripAsciiWhitespace(rest).empty() || absl::StripAsciiWhitespace(rest) == ":") {
-        out.lines.insert(static_cast<int>(i) + 1);
-        if (i + 1 < lines.size()) AddFragments(lines[i + 1], out.fragments);
+      // The value may follow on a later line: blank lines and a lone ':' in between are
+      // skipped by the tokenizer, so the first line with anything else may hold it.
+      absl::string_view tail = absl::StripAsciiWhitespace(rest);
+      for (size_t next = i + 1; (tail.empty() || tail == ":") && next < lines.size(); ++next) {
+        out.lines.insert(static_cast<int>(next));
+        AddFragments(lines[next], out.fragments);
+        tail = absl::StripAsciiWhitespace(lines[next]);
       }
     }
   }

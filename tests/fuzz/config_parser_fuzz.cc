@@ -67,6 +67,9 @@ void CheckPeer(const PeerConfig& p, const Config& c) {
   Require(p.shutdown_message.size() <= 255 && evpnd::wire::IsUtf8(p.shutdown_message));
   Require(!p.families.empty() && Unique(p.families));
   Require(!p.source_address || p.source_address->family() == p.address.family());
+  // A link-local peer has its link, and only a link-local peer has one.
+  Require(p.address.is_link_local() != p.interface.empty());
+  Require(p.interface.size() <= 15 && p.interface.find_first_of("/: ") == std::string::npos);
   Require(!p.route_reflector_client || p.remote_as == c.global.local_as);
   Require(!p.max_prefix.warning_only || p.max_prefix.limit != 0);
   Require(p.max_prefix.restart_after_s == 0 ||
