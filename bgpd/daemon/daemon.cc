@@ -304,14 +304,20 @@ constexpr size_t kFlushSlice = 20000;
 // take before a peer still down stops holding the decision up.
 constexpr auto kDeferralGrace = std::chrono::seconds(5);
 
-bool CoversEvpn(const std::optional<wire::GracefulRestartCapability>& gr, bool need_forwarding) {
+// Whether the peer's graceful restart capability lists `family` (with the Forwarding State bit
+// when `need_forwarding`).
+bool Covers(const std::optional<wire::GracefulRestartCapability>& gr, wire::AfiSafi family,
+            bool need_forwarding) {
   if (!gr) return false;
   for (const auto& f : gr->families) {
-    if (f.family != wire::kL2vpnEvpn) continue;
+    if (f.family != family) continue;
     return !need_forwarding || (f.flags & wire::GracefulRestartCapability::kForwardingState) != 0;
   }
   return false;
 }
+
+// The families besides EVPN whose stale routes a graceful restart may keep.
+constexpr wire::AfiSafi kOtherGracefulFamilies[] = {wire::kIpv4Unicast, wire::kIpv6Unicast};
 
 }  // namespace
 
@@ -356,12 +362,21 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
   if (peer->stale_timer) {
     // RFC 4724 §4.2: if the new OPEN lacks the capability, the family, or the F bit, the stale
     // routes go at once; otherwise they stay until End-of-RIB or the stale-routes time.
-    if (!CoversEvpn(negotiated.peer_graceful_restart, /*need_forwarding=*/true)) {
+    if (!Covers(negotiated.peer_graceful_restart, wire::kL2vpnEvpn, /*need_forwarding=*/true)) {
       auto swept = rib_->SweepStale(peer->id);
       spdlog::info("peer {}: restarted without preserved forwarding: {} stale routes removed",
                    session.Name(), swept.ok() ? *swept : 0);
       peer->stale_timer.reset();
     } else {
+      // The same per family for the others the old session kept.
+      for (wire::AfiSafi family : kOtherGracefulFamilies) {
+        if (Covers(negotiated.peer_graceful_restart, family, /*need_forwarding=*/true)) continue;
+        auto swept = rib_->SweepStale(peer->id, family);
+        if (swept.ok() && *swept > 0) {
+          spdlog::info("peer {}: restarted without preserved forwarding for {}: {} stale routes "
+                       "removed", session.Name(), wire::AfiSafiName(family), *swept);
+        }
+      }
       ArmStaleTimer(*peer, absl::Seconds(config_.global.graceful_restart.stale_routes_time_s));
     }
   }
@@ -422,13 +437,25 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
       peer->peer_graceful_restart ? peer->peer_graceful_restart->restart_time : 0;
   const bool graceful =
       config_.global.graceful_restart.enabled && down.was_established &&
-      CoversEvpn(peer->peer_graceful_restart, /*need_forwarding=*/false) && restart_time > 0 &&
+      Covers(peer->peer_graceful_restart, wire::kL2vpnEvpn, /*need_forwarding=*/false) &&
+      restart_time > 0 &&
       ((down.reason == SessionDownReason::kConnectionFailed && !down.notification) ||
        down.reason == SessionDownReason::kHoldTimerExpired);
   if (graceful) {
     auto stale = rib_->MarkStale(peer->id);
+    size_t kept = stale.ok() ? *stale : 0;
+    // RFC 4724 §4.2: only the families of the capability are retained; the others' routes go.
+    for (wire::AfiSafi family : kOtherGracefulFamilies) {
+      if (Covers(peer->peer_graceful_restart, family, /*need_forwarding=*/false)) continue;
+      auto swept = rib_->SweepStale(peer->id, family);
+      if (swept.ok() && *swept > 0) {
+        kept -= *swept;
+        spdlog::info("peer {}: {} is not in its graceful restart capability: {} routes removed",
+                     session.Name(), wire::AfiSafiName(family), *swept);
+      }
+    }
     spdlog::info("peer {}: graceful restart helper: keeping {} routes stale for {} s",
-                 session.Name(), stale.ok() ? *stale : 0, restart_time);
+                 session.Name(), kept, restart_time);
     ArmStaleTimer(*peer, absl::Seconds(restart_time));
   } else {
     peer->in_rib = false;

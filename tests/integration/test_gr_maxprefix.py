@@ -24,6 +24,9 @@ variants):
   gr-helper/expiry    the same up to the kill; gobgpd stays dead: the routes stay at the observer
                       until the Restart Time, then evpnd logs "stale timer expired, 2 stale routes
                       removed" (about 20 s after the kill) and they vanish from the observer.
+  gr-helper/families  GoBGP's session also carries IPv4 unicast, without graceful restart for it
+                      (its capability lists l2vpn-evpn only): after kill -9 evpnd removes the IPv4
+                      route at once and keeps the type-2 and type-3 stale (RFC 4724 §4.2).
   gr-not-advertised   GoBGP without graceful restart: after kill -9 evpnd keeps nothing stale and
                       the routes leave the observer within 3 s.
   max-prefix/restart  evpnd's peer config `max_prefix { limit: 5 restart_after_s: 10 }`; GoBGP
@@ -82,7 +85,7 @@ class Raw:
         return self.text
 
 
-def gobgp_toml(router_id, neighbor, graceful_restart=False, rr_client=False):
+def gobgp_toml(router_id, neighbor, graceful_restart=False, rr_client=False, ipv4=False):
     gr = f"""  [neighbors.graceful-restart.config]
     enabled = true
     restart-time = {RESTART_TIME}
@@ -105,7 +108,10 @@ def gobgp_toml(router_id, neighbor, graceful_restart=False, rr_client=False):
 {gr}  [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "l2vpn-evpn"
-{mp_gr}"""
+{mp_gr}""" + ("""  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+""" if ipv4 else "")
 
 
 class GoBgpd(L.GoBgp):
@@ -152,9 +158,10 @@ def build(lab):
     return go, rr, obs
 
 
-def rr_config(max_prefix=None):
+def rr_config(max_prefix=None, ipv4=False):
+    families = ["ADDRESS_FAMILY_L2VPN_EVPN"] + (["ADDRESS_FAMILY_IPV4_UNICAST"] if ipv4 else [])
     common = dict(remote_as=65000, route_reflector_client=True, hold_time_s=9, keepalive_s=3,
-                  connect_retry_s=1, families=["ADDRESS_FAMILY_L2VPN_EVPN"])
+                  connect_retry_s=1, families=families)
     go_peer = dict(address=GO_IP, description="gobgp peer", **common)
     if max_prefix:
         go_peer["max_prefix"] = Raw(max_prefix)
@@ -250,13 +257,14 @@ def fmt_missing(miss, t0):
     return ", ".join(f"+{t - t0:.1f}s {names}" for t, names in miss[:8])
 
 
-def start_gr_lab(lab, args, graceful_restart):
+def start_gr_lab(lab, args, graceful_restart, ipv4=False):
     """Topology, evpnd, observer (+ its monitor), GoBGP with a type-2 and a type-3 injected and
-    seen by the observer."""
+    seen by the observer. `ipv4`: GoBGP's session also carries IPv4 unicast, without graceful
+    restart for it."""
     go_ns, rr_ns, obs_ns = build(lab)
-    rr = lab.evpnd("evpnd-rr", rr_ns, args.evpnd, rr_config())
+    rr = lab.evpnd("evpnd-rr", rr_ns, args.evpnd, rr_config(ipv4=ipv4))
     obs = start_gobgp(lab, obs_ns, gobgp_toml(OBS_ID, RR_OBS_IP), "obs")
-    toml = gobgp_toml(GO_VTEP, RR_GO_IP, graceful_restart=graceful_restart)
+    toml = gobgp_toml(GO_VTEP, RR_GO_IP, graceful_restart=graceful_restart, ipv4=ipv4)
     go = start_gobgp(lab, go_ns, toml, "go1")
     wait_sessions(lab, rr, go, obs)
     gr_line = re.search(r"graceful-restart:\s*(.*)", go.cli("neighbor", RR_GO_IP))
@@ -401,6 +409,34 @@ def test_gr_expiry(args):
                             f"{fmt_missing(first_missing, t_kill)}")
         if problems:
             raise L.TestFailure("; ".join(problems))
+
+
+def test_gr_families(args):
+    """GoBGP lists l2vpn-evpn but not ipv4-unicast in its graceful restart capability: after
+    kill -9 evpnd keeps the EVPN routes stale and removes the IPv4 ones at once (RFC 4724 §4.2:
+    only the families of the capability are retained)."""
+    with L.Lab("grf") as lab:
+        go_ns, rr_ns, obs_ns, rr, obs, go, toml, monitor = start_gr_lab(lab, args, True,
+                                                                        ipv4=True)
+        go.cli("global", "rib", "-a", "ipv4", "add", "10.66.0.0/24", "nexthop", GO_IP)
+        lab.poll_until(lambda: "10.66.0.0/24" in [r["prefix"] for r in rr.ctl(
+            "routes", "--family", "ipv4-unicast")[1].get("routes", [])], TIMEOUT,
+            "evpnd to learn GoBGP's 10.66.0.0/24")
+        mark = rr.mark()
+        kill9(go)
+        dropped = rr.wait_log(rf"peer {re.escape(GO_IP)}: ipv4-unicast is not in its graceful "
+                              r"restart capability: 1 routes removed", 10,
+                              "evpnd to drop the IPv4 route at once", since=mark)
+        kept = rr.wait_log(rf"peer {re.escape(GO_IP)}: graceful restart helper: keeping 2 routes "
+                           rf"stale for {RESTART_TIME} s", 10, "evpnd to keep the EVPN routes",
+                           since=mark)
+        L.log(f"  evpnd: {dropped}")
+        L.log(f"  evpnd: {kept}")
+        left = rr.ctl("routes", "--family", "ipv4-unicast")[1].get("routes", [])
+        stale = [r for r in rr.ctl("evpn", "routes")[1].get("routes", []) if r.get("stale")]
+        if left or len(stale) != 2:
+            raise L.TestFailure(f"after the kill: IPv4 routes {left}, stale EVPN routes {stale}")
+        L.log("  evpnctl: no IPv4 route left, the type-2 and type-3 are stale")
 
 
 def test_gr_not_advertised(args):
@@ -568,6 +604,7 @@ def test_max_prefix_warning(args):
 
 
 TESTS = [("gr-helper/restart", test_gr_restart), ("gr-helper/expiry", test_gr_expiry),
+         ("gr-helper/families", test_gr_families),
          ("gr-not-advertised", test_gr_not_advertised),
          ("max-prefix/restart", test_max_prefix_restart),
          ("max-prefix/warning", test_max_prefix_warning)]
