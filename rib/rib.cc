@@ -405,11 +405,11 @@ bool Rib::WithdrawLocal(const evpn::EvpnRoute& route) {
 // RFC 4724 §4.2: "the Receiving Speaker MUST retain the routes received from the Restarting
 // Speaker for all the address families that were previously received in the Graceful Restart
 // Capability and MUST mark them as stale routing information."
-absl::StatusOr<size_t> Rib::MarkStale(PeerId id) {
+absl::StatusOr<size_t> Rib::MarkStale(PeerId id, std::optional<wire::AfiSafi> family) {
   PeerState* peer = FindState(id);
   if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
-  return ReplacePaths(*peer, [](const Path& p) -> std::optional<Path> {
-    if (p.stale) return std::nullopt;
+  return ReplacePaths(*peer, [&](const Path& p) -> std::optional<Path> {
+    if (p.stale || (family.has_value() && FamilyOf(p.nlri) != *family)) return std::nullopt;
     Path copy = p;
     copy.stale = true;
     return copy;

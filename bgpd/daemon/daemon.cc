@@ -595,12 +595,17 @@ void Daemon::OnRouteRefresh(PeerSession& session, const wire::RouteRefreshMessag
       break;
     }
     case wire::RouteRefreshMessage::kBeginningOfRefresh:
-      // RFC 7313 §4: routes not re-advertised before the EoRR are stale.
-      (void)rib_->MarkStale(peer->id);
+    case wire::RouteRefreshMessage::kEndOfRefresh: {
+      // RFC 7313 §4: the family's routes not re-advertised between BoRR and EoRR are stale,
+      // and go at the EoRR.
+      const bool begin = rr.subtype == wire::RouteRefreshMessage::kBeginningOfRefresh;
+      absl::StatusOr<size_t> n = begin ? rib_->MarkStale(peer->id, rr.family)
+                                       : rib_->SweepStale(peer->id, rr.family);
+      spdlog::info("peer {}: {} for {}: {} routes {}", session.Name(), begin ? "BoRR" : "EoRR",
+                   wire::AfiSafiName(rr.family), n.ok() ? *n : 0,
+                   begin ? "marked stale" : "still stale removed");
       break;
-    case wire::RouteRefreshMessage::kEndOfRefresh:
-      (void)rib_->SweepStale(peer->id, rr.family);
-      break;
+    }
     default:
       // RFC 7313 §5: other subtypes are ignored.
       break;

@@ -102,7 +102,9 @@ absl::Status Daemon::SoftResetPeer(const evpn::IpAddress& address) {
   }
   // In: ask the peer for its routes again (RFC 2918), when it can. Out: send ours again.
   if (peer.route_refresh) {
-    peer.session->SendRouteRefresh({wire::kL2vpnEvpn, wire::RouteRefreshMessage::kNormal, {}});
+    for (wire::AfiSafi family : peer.families) {
+      peer.session->SendRouteRefresh({family, wire::RouteRefreshMessage::kNormal, {}});
+    }
   }
   if (absl::Status s = adj_rib_out_->MarkAllDirty(peer.id); !s.ok()) return s;
   spdlog::info("peer {}: soft reset by the operator{}", address.ToString(),

@@ -21,6 +21,9 @@ Checks, through each daemon's own CLI:
   3. GoBGP -> evpnd -> FRR (iBGP): GoBGP's 10.88.1.0/24 and 2001:db8:88:1::/64 reach FRR's
      `show bgp ipv4|ipv6 unicast json` with AS path 65002 and GoBGP's next hop unchanged
      (10.0.2.1 / the IPv6 next hop GoBGP sent, RFC 4271 §5.1.3 over iBGP).
+  3b. FRR refreshes IPv4 unicast only (enhanced route refresh, RFC 7313): evpnd answers between
+     BoRR and EoRR for that family and FRR keeps every route; `evpnctl neighbor softreset` asks
+     FRR for every family: no route is lost or left stale.
   4. Withdrawals both ways: the prefixes vanish from the other side; nothing else moves; no
      session drops.
   5. A bad `--family` gets a clear usage error.
@@ -214,6 +217,32 @@ def test_routes(args):
                 raise L.TestFailure(f"FRR's {prefix}: next hops {hops}, AS path "
                                     f"'{p.get('path')}' (expected {want_nh}, '65002'): {p}")
             L.log(f"  FRR {family}: {prefix} next hop {want_nh}, AS path {p.get('path')}")
+
+        # 3b. route refresh of one family -------------------------------------------------
+        L.log("3b. FRR refreshes IPv4 unicast only; evpnd soft-resets FRR (every family)")
+        rmark = rr.mark()
+        frr.vtysh(f"clear bgp ipv4 unicast {RR_FRR_IP} soft in")
+        rr.wait_log(rf"peer {re.escape(FRR_IP)}: route refresh for ipv4-unicast done, EoRR sent",
+                    TIMEOUT, since=rmark)
+        lab.hold_for(lambda: not (frr_paths(frr, "ipv4", GO_V4) and frr_paths(frr, "ipv6", GO_V6)),
+                     2, "FRR lost a route during evpnd's IPv4 refresh")
+        rr.ctl("neighbor", FRR_IP, "softreset")
+        # FRR answers each family's ROUTE-REFRESH with its routes and an EoRR: evpnd marks
+        # that family stale at the BoRR and sweeps nothing, since FRR re-sent everything.
+        for fam in ("ipv4-unicast", "ipv6-unicast", "l2vpn-evpn"):
+            line = rr.wait_log(rf"peer {re.escape(FRR_IP)}: EoRR for {fam}: \d+ routes",
+                               TIMEOUT, since=rmark)
+            if not re.search(r": 0 routes still stale removed", line):
+                raise L.TestFailure(f"FRR's refresh of {fam} left routes behind: {line}")
+        lab.hold_for(lambda: not (evpnd_routes(rr, "ipv4-unicast").get(FRR_V4) and
+                                  evpnd_routes(rr, "ipv6-unicast").get(FRR_V6)), 2,
+                     "evpnd lost one of FRR's routes during the soft reset")
+        stale = [p for f in ("ipv4-unicast", "ipv6-unicast")
+                 for p, r in evpnd_routes(rr, f).items() if r.get("stale")]
+        if stale:
+            raise L.TestFailure(f"routes left stale after the refreshes: {stale}")
+        L.log("  FRR kept GoBGP's routes through the IPv4 refresh; evpnd kept FRR's through the "
+              "soft reset, none stale")
 
         # 4. withdrawals ----------------------------------------------------------------
         L.log("4. withdrawals both ways")

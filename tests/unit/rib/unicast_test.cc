@@ -258,6 +258,20 @@ TEST_F(UnicastRibTest, EndOfRibSweepsOnlyItsFamily) {
   EXPECT_EQ(rib_.Counts(1)->stale, 0u);
 }
 
+TEST_F(UnicastRibTest, EnhancedRefreshOfOneFamilyMarksOnlyItStale) {
+  Apply(1, Ipv4("10.0.0.1", {"10.1.0.0/16", "10.2.0.0/16"}));
+  Apply(1, test::Announce(test::Attrs("192.0.2.1"), {test::Type2(1)}));
+  // RFC 7313 §4: BoRR for IPv4 unicast, one route re-advertised, EoRR.
+  ASSERT_EQ(*rib_.MarkStale(1, wire::kIpv4Unicast), 2u);
+  EXPECT_FALSE(rib_.BestPath(RouteKey::ForEvpn(test::Type2(1)))->stale);
+  Apply(1, Ipv4("10.0.0.1", {"10.1.0.0/16"}));
+  EXPECT_EQ(*rib_.SweepStale(1, wire::kIpv4Unicast), 1u);
+  rib_.RunDecision(1000000);
+  EXPECT_NE(Best("10.1.0.0/16"), nullptr);
+  EXPECT_EQ(Best("10.2.0.0/16"), nullptr);
+  EXPECT_EQ(rib_.Counts(1)->stale, 0u);
+}
+
 // ---- outbound ----
 
 // What a peer holds after the UPDATEs it was sent, unicast only.
