@@ -289,7 +289,8 @@ void Rib::WithdrawAll(PeerState& peer, const wire::UpdateMessage& update, Update
 
 void Rib::Announce(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result) {
   const auto& reach = update.attributes.mp_reach;
-  const bool mp_routes = reach.has_value() && (!reach->evpn_routes.empty() || !reach->prefixes.empty());
+  const bool mp_routes =
+      reach.has_value() && (!reach->evpn_routes.empty() || !reach->prefixes.empty());
   if (update.nlri.empty() && !mp_routes) return;
   wire::PathAttributes stripped = StripNlri(update.attributes);
   SanitizeReceived(stripped, peer.info);

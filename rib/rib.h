@@ -132,8 +132,7 @@ class Rib {
 
   // RFC 4724 §4.2 helper: the peer restarted; keep its paths, marked stale (RFC 7313 §4: those
   // of one family at a BoRR). Returns how many.
-  absl::StatusOr<size_t> MarkStale(PeerId peer,
-                                   std::optional<wire::AfiSafi> family = std::nullopt);
+  absl::StatusOr<size_t> MarkStale(PeerId peer, std::optional<wire::AfiSafi> family = std::nullopt);
   // Removes the peer's paths still stale (End-of-RIB received or the shell's stale timer
   // fired); nullopt family means all families. Returns how many.
   absl::StatusOr<size_t> SweepStale(PeerId peer,

@@ -75,9 +75,8 @@ size_t UpdatePacker::NlriSize(const PackOp& op) const {
 
 UpdatePacker::Bucket& UpdatePacker::BucketFor(const PackOp& op) {
   const wire::AfiSafi family = FamilyOf(op.nlri);
-  const BucketKey key{family.afi, family.safi, op.attributes == nullptr, op.attributes.get(),
-                      op.audience.kind,
-                      op.audience.peer};
+  const BucketKey key{family.afi,          family.safi,      op.attributes == nullptr,
+                      op.attributes.get(), op.audience.kind, op.audience.peer};
   auto [it, inserted] = index_.try_emplace(key, buckets_.size());
   if (!inserted) return buckets_[it->second];
   Bucket& bucket = buckets_.emplace_back();
@@ -126,8 +125,8 @@ absl::StatusOr<std::vector<PackedUpdate>> UpdatePacker::Finish() const {
         auto encoded = wire::EncodeMessage(Build(bucket, nlri), context_);
         if (!encoded.ok()) {
           return absl::InternalError(absl::StrCat("packing ", nlri.size(), " ",
-                                                  wire::AfiSafiName(bucket.family), " NLRI: ",
-                                                  encoded.status().message()));
+                                                  wire::AfiSafiName(bucket.family),
+                                                  " NLRI: ", encoded.status().message()));
         }
         out.push_back({bucket.audience, std::move(*encoded), nlri.size()});
       }

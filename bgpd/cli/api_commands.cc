@@ -262,8 +262,9 @@ int Vnis(Client& c) {
 // `evpn routes ...` (from = 2: EVPN only) and `routes [--family F] ...` (from = 1: every family
 // unless --family names one).
 int Routes(Client& c, const std::vector<std::string>& w, size_t from) {
-  std::optional<Args> a = SplitArgs(w, from, {"--vni", "--type", "--mac", "--rd", "--peer", "--family"},
-                                    {"--in", "--out"}, c.err_);
+  std::optional<Args> a =
+      SplitArgs(w, from, {"--vni", "--type", "--mac", "--rd", "--peer", "--family"},
+                {"--in", "--out"}, c.err_);
   if (!a) return kUsageError;
   const std::string verb = from == 2 ? "evpn routes" : "routes";
   if (!a->positional.empty()) return Usage(c.err_, verb + " takes options only");
@@ -501,9 +502,9 @@ int Reload(Client& c) {
 }  // namespace
 
 bool IsApiVerb(const std::string& verb) {
-  return verb == "global" || verb == "neighbor" || verb == "vni" || verb == "evpn" || verb == "routes" ||
-         verb == "reload" || verb == "watch" || verb == "--socket" || verb == "--address" || verb == "--json" ||
-         verb == "--timeout";
+  return verb == "global" || verb == "neighbor" || verb == "vni" || verb == "evpn" ||
+         verb == "routes" || verb == "reload" || verb == "watch" || verb == "--socket" ||
+         verb == "--address" || verb == "--json" || verb == "--timeout";
 }
 
 int RunApiCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

@@ -9,7 +9,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: evpnctl [--socket PATH | --address HOST:PORT] [--json] [--timeout S] <command>
+constexpr const char* kUsage =
+    R"(usage: evpnctl [--socket PATH | --address HOST:PORT] [--json] [--timeout S] <command>
 
 commands (over the daemon's API; default socket /run/evpnd/evpnd.sock):
   global                                    router-wide facts

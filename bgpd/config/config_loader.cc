@@ -13,7 +13,6 @@
 //
 // Standards: RFC 4271 §4.2, §6.2, §10; RFC 6793 §9 (AS_TRANS); RFC 4456 §7; RFC 4724 §3;
 // RFC 5082; RFC 2385; RFC 9003 §2; RFC 3629 (UTF-8).
-#include "bgpd/wire/utf8.h"
 #include "bgpd/config/config_loader.h"
 
 #include <algorithm>
@@ -28,18 +27,19 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/ascii.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/text_format.h"
 #include "bgpd/config/config_locator.h"
 #include "bgpd/config/evpn_config_reader.h"
 #include "bgpd/config/interface_name.h"
+#include "bgpd/wire/utf8.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/text_format.h"
 #include "proto/config.pb.h"
 
 namespace evpnd::bgpd {
@@ -714,8 +714,7 @@ class Validator {
   }
 
   // RFC 4291 §2.5.6: a link-local address names a peer only together with its link.
-  void ReadPeerInterface(const cfg::Peer& peer, const evpn::IpAddress& address,
-                         const Locator& at) {
+  void ReadPeerInterface(const cfg::Peer& peer, const evpn::IpAddress& address, const Locator& at) {
     if (peer.interface().empty()) {
       if (address.is_link_local()) {
         Report(at.Field("address"),
@@ -726,8 +725,8 @@ class Validator {
     }
     const Site site = at.Field("interface");
     if (!address.is_link_local()) {
-      Report(site, absl::StrCat("only for IPv6 link-local peers (fe80::/10); ",
-                                address.ToString(), " is routed, not tied to a link"));
+      Report(site, absl::StrCat("only for IPv6 link-local peers (fe80::/10); ", address.ToString(),
+                                " is routed, not tied to a link"));
       return;
     }
     if (std::optional<std::string> problem = InterfaceNameProblem(peer.interface())) {

@@ -22,8 +22,8 @@ inline std::optional<std::string> InterfaceNameProblem(absl::string_view name) {
     return c == '/' || c == ':' || u <= ' ' || u == 0x7f;
   });
   if (name.empty() || name.size() > kMaxInterfaceName || bad_char || name == "." || name == "..") {
-    return absl::StrCat("\"", name, "\" is not a Linux interface name (at most ",
-                        kMaxInterfaceName, " characters, no '/', ':' or spaces)");
+    return absl::StrCat("\"", name, "\" is not a Linux interface name (at most ", kMaxInterfaceName,
+                        " characters, no '/', ':' or spaces)");
   }
   return std::nullopt;
 }

@@ -204,8 +204,8 @@ bool Daemon::DispatchIncoming(const evpn::IpAddress& from, tcp::socket socket) {
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec || !it->second.session->AcceptsFrom(remote)) {
     // RFC 4291 §2.5.6: the same link-local address on another link is another host.
-    spdlog::info("connection from {} refused: it did not arrive on interface {}",
-                 from.ToString(), it->second.session->config().interface);
+    spdlog::info("connection from {} refused: it did not arrive on interface {}", from.ToString(),
+                 it->second.session->config().interface);
     return true;
   }
   it->second.session->Accept(std::move(socket));
@@ -373,8 +373,10 @@ void Daemon::OnEstablished(PeerSession& session, const NegotiatedSession& negoti
         if (Covers(negotiated.peer_graceful_restart, family, /*need_forwarding=*/true)) continue;
         auto swept = rib_->SweepStale(peer->id, family);
         if (swept.ok() && *swept > 0) {
-          spdlog::info("peer {}: restarted without preserved forwarding for {}: {} stale routes "
-                       "removed", session.Name(), wire::AfiSafiName(family), *swept);
+          spdlog::info(
+              "peer {}: restarted without preserved forwarding for {}: {} stale routes "
+              "removed",
+              session.Name(), wire::AfiSafiName(family), *swept);
         }
       }
       ArmStaleTimer(*peer, absl::Seconds(config_.global.graceful_restart.stale_routes_time_s));
@@ -599,8 +601,8 @@ void Daemon::OnRouteRefresh(PeerSession& session, const wire::RouteRefreshMessag
       // RFC 7313 §4: the family's routes not re-advertised between BoRR and EoRR are stale,
       // and go at the EoRR.
       const bool begin = rr.subtype == wire::RouteRefreshMessage::kBeginningOfRefresh;
-      absl::StatusOr<size_t> n = begin ? rib_->MarkStale(peer->id, rr.family)
-                                       : rib_->SweepStale(peer->id, rr.family);
+      absl::StatusOr<size_t> n =
+          begin ? rib_->MarkStale(peer->id, rr.family) : rib_->SweepStale(peer->id, rr.family);
       spdlog::info("peer {}: {} for {}: {} routes {}", session.Name(), begin ? "BoRR" : "EoRR",
                    wire::AfiSafiName(rr.family), n.ok() ? *n : 0,
                    begin ? "marked stale" : "still stale removed");

@@ -2,8 +2,8 @@
 #include "bgpd/io/socket_options.h"
 
 #include <net/if.h>
-#include <netinet/tcp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>

@@ -423,7 +423,8 @@ peers { address: "192.0.2.1" settings { remote_as: 2 } })"),
        "test.conf:2:9: peers[0].address: fe80::2 is IPv6 link-local: set `interface` to the "
        "link the peer is on"},
       {"InterfaceOnRoutedAddress",
-       WithGlobal(R"(peers { address: "2001:db8::2" interface: "eth0" settings { remote_as: 1 } })"),
+       WithGlobal(
+           R"(peers { address: "2001:db8::2" interface: "eth0" settings { remote_as: 1 } })"),
        "test.conf:2:32: peers[0].interface: only for IPv6 link-local peers (fe80::/10); "
        "2001:db8::2 is routed, not tied to a link"},
       {"InterfaceNameBad",

@@ -10,7 +10,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-
 #include "gtest/gtest.h"
 #include "rib/adj_rib_out.h"
 #include "rib/rib.h"
@@ -295,7 +294,8 @@ struct UnicastView {
       }
     }
     if (u.attributes.mp_reach.has_value()) {
-      for (const auto& n : u.attributes.mp_reach->prefixes) routes[RouteKey::ForPrefix(n.prefix)] = a;
+      for (const auto& n : u.attributes.mp_reach->prefixes)
+        routes[RouteKey::ForPrefix(n.prefix)] = a;
     }
   }
   const wire::PathAttributes* Find(const char* prefix) const {
@@ -397,8 +397,7 @@ TEST_F(UnicastOutTest, Ipv4IsNotSentToAnEbgpPeerOverIpv6ThatNeedsNextHopSelf) {
   Flush();
   EXPECT_EQ(views_[3].Find("192.168.1.0/24"), nullptr);
   ASSERT_NE(views_[3].Find("2001:db8:10::/48"), nullptr);
-  EXPECT_EQ(views_[3].Find("2001:db8:10::/48")->mp_reach->NextHopAddress(),
-            Ip("2001:db8:1::100"));
+  EXPECT_EQ(views_[3].Find("2001:db8:10::/48")->mp_reach->NextHopAddress(), Ip("2001:db8:1::100"));
 }
 
 TEST_F(UnicastOutTest, PeersGetOnlyTheirFamiliesAndEndOfRibForEach) {
@@ -410,8 +409,7 @@ TEST_F(UnicastOutTest, PeersGetOnlyTheirFamiliesAndEndOfRibForEach) {
   Flush();
   EXPECT_EQ(views_[2].Find("192.168.1.0/24"), nullptr);
   EXPECT_NE(views_[2].Find("2001:db8:10::/48"), nullptr);
-  EXPECT_EQ(views_[2].end_of_rib,
-            (std::set<wire::AfiSafi>{wire::kL2vpnEvpn, wire::kIpv6Unicast}));
+  EXPECT_EQ(views_[2].end_of_rib, (std::set<wire::AfiSafi>{wire::kL2vpnEvpn, wire::kIpv6Unicast}));
   EXPECT_TRUE(views_[4].routes.empty());
   EXPECT_EQ(views_[4].end_of_rib, std::set<wire::AfiSafi>{wire::kL2vpnEvpn});
 }
@@ -424,7 +422,8 @@ TEST_F(UnicastOutTest, ThousandPrefixesPackIntoTheMinimalNumberOfUpdates) {
   wire::UpdateMessage w6 = Ipv6("2001:db8::1", {});
   std::vector<std::string> v4, v6;
   for (int i = 0; i < 1000; ++i) {
-    u.nlri.push_back({std::nullopt, P(absl::StrCat("10.", i / 256, ".", i % 256, ".0/24").c_str())});
+    u.nlri.push_back(
+        {std::nullopt, P(absl::StrCat("10.", i / 256, ".", i % 256, ".0/24").c_str())});
     w6.attributes.mp_reach->prefixes.push_back(
         {std::nullopt, P(absl::StrCat("2001:db8:", absl::Hex(i), "::/48").c_str())});
   }
