@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# MAC move convergence, evpnd against FRR 8.4 in one run (issue 9, "move"): three VTEP namespaces
+# and a route reflector (interop/fabric.py's topology), all evpnd (run A) then all FRR (run B);
+# one MAC moved back and forth between v1 and v2 (default 100 times), timed from its first frame
+# at the new VTEP to v3's kernel FDB pointing at it; then a mass move of N MACs (default 10k) from
+# v1 to v2. Prints a table and writes JSON (default bench/results/move-<UTC date>.json).
+# See bench/move_bench.py for the method.
+#   usage (root): bench/move.sh [-m MOVES] [-n MACS] [-s SETTLE_S] [-i IMPL]... [-L MAX_LOAD]
+#                               [-b BUILD_DIR] [-o JSON]
+# Before each implementation's run the driver waits (polling every 30 s, at most 90 s) for a
+# 1-minute load average below 0.8 and no build or test running, and records the load in the JSON.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+moves=100 macs=10000 settle=0.2 max_load=0.8 build=build impls=()
+out=bench/results/move-$(date -u +%F).json
+while getopts "m:n:s:i:L:b:o:" opt; do
+  case $opt in
+    m) moves=$OPTARG ;; n) macs=$OPTARG ;; s) settle=$OPTARG ;; i) impls+=(--impl "$OPTARG") ;;
+    L) max_load=$OPTARG ;; b) build=$OPTARG ;; o) out=$OPTARG ;; *) exit 2 ;;
+  esac
+done
+[[ $(id -u) -eq 0 ]] || { echo "move.sh: needs root (network namespaces)" >&2; exit 2; }
+while pgrep -f "cmake --build" >/dev/null; do   # do not copy a binary being linked
+  echo "$(date +%T) waiting for a build to finish" >&2; sleep 30
+done
+for f in bgpd/daemon/evpnd bgpd/cli/evpnctl; do
+  [[ -x $build/$f ]] || { echo "move.sh: build it first ($build/$f)" >&2; exit 2; }
+done
+[[ -x /usr/lib/frr/zebra && -x /usr/lib/frr/bgpd ]] || { echo "move.sh: needs FRR" >&2; exit 2; }
+work=$(mktemp -d /tmp/evt-move.XXXXXX)
+trap '[[ -n ${KEEP_WORKDIR:-} ]] || rm -rf "$work"' EXIT
+# one copy of the binaries for the whole run (others may rebuild build/ meanwhile); lab.py finds
+# evpnctl as ../cli/evpnctl next to evpnd; cp -p keeps the mtime, recorded in the JSON
+for f in bgpd/daemon/evpnd bgpd/cli/evpnctl; do
+  mkdir -p "$work/bin/$(dirname $f)"; cp -p "$build/$f" "$work/bin/$f"
+done
+/usr/bin/python3 bench/move_bench.py --evpnd "$work/bin/bgpd/daemon/evpnd" --moves "$moves" \
+  --macs "$macs" --settle "$settle" --max-load "$max_load" ${impls[@]+"${impls[@]}"} --out "$out"
