@@ -7,6 +7,7 @@
 #include <array>
 #include <span>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 
 namespace evpnd::rib {
@@ -14,19 +15,19 @@ namespace {
 
 class KeyWriter {
  public:
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U8(uint8_t v) { out_.push_back(v); }
   void U32(uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8) U8(static_cast<uint8_t>(v >> shift));
   }
-  void Bytes(std::span<const uint8_t> v) { out_.append(v.begin(), v.end()); }
+  void Bytes(std::span<const uint8_t> v) { out_.insert(out_.end(), v.begin(), v.end()); }
   void Address(const evpn::IpAddress& ip) {
     U8(ip.bit_length());
     Bytes(ip.bytes());
   }
-  std::string Take() { return std::move(out_); }
+  std::span<const uint8_t> bytes() const { return {out_.data(), out_.size()}; }
 
  private:
-  std::string out_;
+  absl::InlinedVector<uint8_t, 40> out_;
 };
 
 struct KeyFields {
@@ -86,8 +87,8 @@ struct KeyFields {
 
 class KeyReader {
  public:
-  explicit KeyReader(const std::string& bytes) : bytes_(bytes) {}
-  uint8_t U8() { return at_ < bytes_.size() ? static_cast<uint8_t>(bytes_[at_++]) : 0; }
+  explicit KeyReader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
+  uint8_t U8() { return at_ < bytes_.size() ? bytes_[at_++] : 0; }
   uint32_t U32() {
     uint32_t v = 0;
     for (int i = 0; i < 4; ++i) v = (v << 8) | U8();
@@ -111,7 +112,7 @@ class KeyReader {
   }
 
  private:
-  const std::string& bytes_;
+  std::span<const uint8_t> bytes_;
   size_t at_ = 0;
 };
 
@@ -167,7 +168,7 @@ RouteKey RouteKey::ForEvpn(const evpn::EvpnRoute& route) {
   KeyWriter w;
   w.U8(evpn::RouteTypeOf(route));
   std::visit(KeyFields{w}, route);
-  return RouteKey(wire::kL2vpnEvpn, w.Take());
+  return RouteKey(wire::kL2vpnEvpn, w.bytes());
 }
 
 RouteKey RouteKey::ForPrefix(const evpn::IpPrefix& prefix) {
@@ -179,22 +180,60 @@ RouteKey RouteKey::ForPrefix(const evpn::IpPrefix& prefix) {
     const int keep = std::clamp(static_cast<int>(length) - static_cast<int>(i) * 8, 0, 8);
     w.U8(static_cast<uint8_t>(bytes[i] & (0xff00 >> keep)));
   }
-  return RouteKey(prefix.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, w.Take());
+  return RouteKey(prefix.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, w.bytes());
+}
+
+RouteKey::RouteKey(wire::AfiSafi family, std::span<const uint8_t> bytes) : family_(family) {
+  if (bytes.size() <= kInlineBytes) {
+    size_ = static_cast<uint8_t>(bytes.size());
+    std::copy(bytes.begin(), bytes.end(), inline_.begin());
+    std::fill(inline_.begin() + size_, inline_.end(), 0);
+  } else {
+    size_ = kOnHeap;
+    heap_ = new std::vector<uint8_t>(bytes.begin(), bytes.end());
+  }
+}
+
+void RouteKey::CopyFrom(const RouteKey& other) {
+  family_ = other.family_;
+  size_ = other.size_;
+  if (size_ == kOnHeap) {
+    heap_ = new std::vector<uint8_t>(*other.heap_);
+  } else {
+    inline_ = other.inline_;
+  }
+}
+
+void RouteKey::MoveFrom(RouteKey& other) noexcept {
+  family_ = other.family_;
+  size_ = other.size_;
+  if (size_ == kOnHeap) {
+    heap_ = other.heap_;
+    other.size_ = 0;
+    other.inline_ = {};
+  } else {
+    inline_ = other.inline_;
+  }
+}
+
+void RouteKey::Release() noexcept {
+  if (size_ == kOnHeap) delete heap_;
+  size_ = 0;
 }
 
 uint8_t RouteKey::route_type() const {
-  if (family_ != wire::kL2vpnEvpn || bytes_.empty()) return 0;
-  return static_cast<uint8_t>(bytes_[0]);
+  if (family_ != wire::kL2vpnEvpn || bytes().empty()) return 0;
+  return bytes()[0];
 }
 
 evpn::EvpnRoute RouteKey::ToEvpnRoute() const {
-  KeyReader r(bytes_);
+  KeyReader r(bytes());
   const uint8_t type = r.U8();
   return RebuildRoute(type, r);
 }
 
 evpn::IpPrefix RouteKey::ToPrefix() const {
-  KeyReader r(bytes_);
+  KeyReader r(bytes());
   evpn::IpPrefix prefix;
   prefix.length = r.U8();
   if (family_ == wire::kIpv6Unicast) {
@@ -210,7 +249,7 @@ std::string RouteKey::ToString() const {
     return absl::StrCat(wire::AfiSafiName(family_), " ", ToPrefix().ToString());
   }
   if (family_ != wire::kL2vpnEvpn) {
-    return absl::StrCat(wire::AfiSafiName(family_), " (", bytes_.size(), " key bytes)");
+    return absl::StrCat(wire::AfiSafiName(family_), " (", bytes().size(), " key bytes)");
   }
   return absl::StrCat(wire::AfiSafiName(family_), " ", evpn::ToString(ToEvpnRoute()));
 }

@@ -14,16 +14,22 @@
 //   unknown types            the whole value
 // IPv4 and IPv6 unicast keys are the prefix: its length, then the address with the bits past
 // the length cleared (RFC 4271 §4.3: "trailing bits ... are irrelevant").
-// The key is held as a family plus a canonical byte string, so it orders (deterministic walks
-// and UPDATE packing), hashes and compares cheaply.
+// The key is held as a family plus a canonical byte string, inline (a Loc-RIB of a million
+// routes holds several million keys: in its map, the peers' Adj-RIB-In sets and the update
+// groups), so it orders (deterministic walks and UPDATE packing), hashes and compares cheaply.
 // Standards: RFC 7432 §7.1, §7.2, §7.3, §7.4, RFC 9136 §3.2, RFC 4271 §3.1 (route = NLRI + path),
 // §4.3 (prefix NLRI), RFC 4760 §5.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <compare>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "bgpd/wire/codec_context.h"
 #include "evpn/evpn_route.h"
@@ -32,7 +38,25 @@ namespace evpnd::rib {
 
 class RouteKey {
  public:
-  RouteKey() = default;
+  RouteKey() : inline_{} {}
+  RouteKey(const RouteKey& other) { CopyFrom(other); }
+  RouteKey(RouteKey&& other) noexcept { MoveFrom(other); }
+  RouteKey& operator=(const RouteKey& other) {
+    if (this != &other) {
+      Release();
+      CopyFrom(other);
+    }
+    return *this;
+  }
+  RouteKey& operator=(RouteKey&& other) noexcept {
+    if (this != &other) {
+      Release();
+      MoveFrom(other);
+    }
+    return *this;
+  }
+  ~RouteKey() { Release(); }
+
   // The key of an EVPN route (AFI 25 / SAFI 70).
   static RouteKey ForEvpn(const evpn::EvpnRoute& route);
   // The key of an IPv4 or IPv6 unicast prefix; the family follows the address.
@@ -50,20 +74,49 @@ class RouteKey {
   // for logs and the API.
   std::string ToString() const;
   // The canonical key bytes.
-  const std::string& bytes() const { return bytes_; }
+  std::span<const uint8_t> bytes() const {
+    return size_ == kOnHeap ? std::span<const uint8_t>(*heap_)
+                            : std::span<const uint8_t>(inline_.data(), size_);
+  }
 
-  friend auto operator<=>(const RouteKey&, const RouteKey&) = default;
-  friend bool operator==(const RouteKey&, const RouteKey&) = default;
+  // Family first, then the bytes in lexicographic (unsigned) order.
+  friend std::strong_ordering operator<=>(const RouteKey& a, const RouteKey& b) {
+    if (auto c = a.family_ <=> b.family_; c != 0) return c;
+    const std::span<const uint8_t> x = a.bytes(), y = b.bytes();
+    const int m = std::memcmp(x.data(), y.data(), std::min(x.size(), y.size()));
+    if (m != 0) return m < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+    return x.size() <=> y.size();
+  }
+  friend bool operator==(const RouteKey& a, const RouteKey& b) {
+    const std::span<const uint8_t> x = a.bytes(), y = b.bytes();
+    return a.family_ == b.family_ && x.size() == y.size() &&
+           std::memcmp(x.data(), y.data(), x.size()) == 0;
+  }
   template <typename H>
   friend H AbslHashValue(H h, const RouteKey& key) {
-    return H::combine(std::move(h), key.family_.afi, key.family_.safi, key.bytes_);
+    const std::span<const uint8_t> b = key.bytes();
+    return H::combine(H::combine_contiguous(std::move(h), b.data(), b.size()), key.family_.afi,
+                      key.family_.safi, b.size());
   }
 
  private:
-  RouteKey(wire::AfiSafi family, std::string bytes) : family_(family), bytes_(std::move(bytes)) {}
+  // Every known route type's key fits inline (the longest, a type-2 with an IPv6 address, is
+  // 37 bytes), so a key is 48 bytes and allocates nothing; only unknown EVPN route types, keyed
+  // by their whole value, may need the heap.
+  static constexpr size_t kInlineBytes = 40;
+  static constexpr uint8_t kOnHeap = 0xff;
+
+  RouteKey(wire::AfiSafi family, std::span<const uint8_t> bytes);
+  void CopyFrom(const RouteKey& other);
+  void MoveFrom(RouteKey& other) noexcept;
+  void Release() noexcept;
 
   wire::AfiSafi family_;
-  std::string bytes_;
+  uint8_t size_ = 0;  // bytes held in inline_, or kOnHeap
+  union {
+    std::array<uint8_t, kInlineBytes> inline_;
+    std::vector<uint8_t>* heap_;  // owned, when size_ == kOnHeap
+  };
 };
 
 }  // namespace evpnd::rib

@@ -3,6 +3,7 @@
 // and IPv6 kept apart, ordering and rebuilding the key route.
 #include "rib/route_key.h"
 
+#include "absl/hash/hash.h"
 #include "gtest/gtest.h"
 #include "tests/unit/rib/rib_test_util.h"
 
@@ -137,6 +138,43 @@ TEST(RouteKeyTest, ToEvpnRouteKeepsKeyFieldsOnly) {
   p.gateway_ip = Ip("::");
   EXPECT_EQ(RouteKey::ForEvpn(RouteKey::ForEvpn(p).ToEvpnRoute()), RouteKey::ForEvpn(p));
   EXPECT_EQ(std::get<evpn::IpPrefixRoute>(RouteKey::ForEvpn(p).ToEvpnRoute()), p);
+}
+
+TEST(RouteKeyTest, KnownTypesFitInlineAndLongUnknownKeysCopyAndMove) {
+  // The longest known keys: a type-2 with an IPv6 address, a type-4 with an IPv6 originator.
+  evpn::MacIpAdvertisementRoute t2 = test::Type2(7);
+  t2.ip = Ip("2001:db8::7");
+  EXPECT_EQ(RouteKey::ForEvpn(t2).bytes().size(), 37u);
+  EXPECT_EQ(RouteKey::ForEvpn(evpn::EthernetSegmentRoute{Rd("1:1"), EsiOf(1), Ip("2001:db8::1")})
+                .bytes()
+                .size(),
+            36u);
+  EXPECT_EQ(sizeof(RouteKey), 48u);
+  // An unknown route type's whole value is its key, however long (held on the heap).
+  std::vector<uint8_t> value(300);
+  for (size_t i = 0; i < value.size(); ++i) value[i] = static_cast<uint8_t>(i);
+  const RouteKey long_key = RouteKey::ForEvpn(evpn::UnknownEvpnRoute{42, value});
+  EXPECT_EQ(long_key.bytes().size(), 301u);
+  RouteKey copy = long_key;
+  EXPECT_EQ(copy, long_key);
+  EXPECT_NE(copy.bytes().data(), long_key.bytes().data());
+  RouteKey moved = std::move(copy);
+  EXPECT_EQ(moved, long_key);
+  moved = RouteKey::ForEvpn(t2);  // heap to inline
+  EXPECT_EQ(moved, RouteKey::ForEvpn(t2));
+  moved = long_key;  // inline to heap
+  EXPECT_EQ(moved, long_key);
+  const RouteKey& same = moved;
+  moved = same;  // self-assignment keeps it
+  EXPECT_EQ(moved, long_key);
+  // A key that is a prefix of another orders first; bytes compare unsigned.
+  value.resize(40);
+  const RouteKey shorter = RouteKey::ForEvpn(evpn::UnknownEvpnRoute{42, value});
+  EXPECT_LT(shorter, long_key);
+  EXPECT_LT(RouteKey::ForEvpn(evpn::UnknownEvpnRoute{42, {0x7f}}),
+            RouteKey::ForEvpn(evpn::UnknownEvpnRoute{42, {0x80}}));
+  EXPECT_LT(RouteKey{}, RouteKey::ForEvpn(t2));
+  EXPECT_EQ(absl::HashOf(RouteKey::ForEvpn(t2)), absl::HashOf(RouteKey::ForEvpn(t2)));
 }
 
 }  // namespace
