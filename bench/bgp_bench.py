@@ -517,6 +517,10 @@ def packing(a):
         rx = routegen(a.build, a.workdir, f"receiver-{a.daemon}-{a.routes}", RECEIVER, 0)
         wait_for(lambda: d.peers()[RECEIVER]["state"] == "Established", 20, "the receiver's session",
                  step=0.2)
+        # Memory as in ingest: peak RSS while reflecting over the idle RSS, per route.
+        reset_hwm(d.pid)
+        time.sleep(0.2)
+        res["idle_rss"] = proc_status(d.pid)["VmRSS"]
         tx = routegen(a.build, a.workdir, f"sender-{a.daemon}-{a.routes}", SENDER, a.routes)
         t_start = time.time()
         deadline = t_start + a.timeout
@@ -543,6 +547,9 @@ def packing(a):
             size = s
             time.sleep(0.2)
         res["daemon_counts"] = d.peers()
+        st = proc_status(d.pid)
+        res["peak_rss"] = st["VmHWM"]
+        res["peak_bytes_per_route"] = round((res["peak_rss"] - res["idle_rss"]) / a.routes, 1)
         if not done:
             res["error"] = f"the daemon advertised {adv} of {a.routes}"
     finally:
@@ -650,8 +657,8 @@ def report_ingest(out):
 def report_packing(out):
     rows = [json.loads(line) for line in sys.stdin if line.strip()]
     print(f"{'daemon':<7}{'routes':>9}{'rcvd':>9}{'UPDATEs':>9}{'bytes':>11}{'routes/UPD':>11}"
-          f"{'B/route':>8}{'max UPD':>8}{'EoR':>4}{'reflect s':>10}{'routes/s':>9}{'load':>6}"
-          "  status")
+          f"{'B/route':>8}{'max UPD':>8}{'EoR':>4}{'reflect s':>10}{'routes/s':>9}{'mem B/rt':>9}"
+          f"{'load':>6}  status")
     for r in rows:
         w = r.get("wire", {})
         rec = r.get("receiver", {})
@@ -663,7 +670,8 @@ def report_packing(out):
               f"{w.get('update_bytes', 0):>11}{r.get('routes_per_update', 0):>11.1f}"
               f"{r.get('bytes_per_route', 0):>8.1f}{w.get('max_update', 0):>8}"
               f"{w.get('end_of_rib', 0):>4}{r.get('reflect_s', float('nan')):>10.3f}"
-              f"{r.get('reflect_routes_per_s', 0):>9}{r['load_before'][0]:>6.2f}  {status}")
+              f"{r.get('reflect_routes_per_s', 0):>9}{r.get('peak_bytes_per_route', 0):>9.0f}"
+              f"{r['load_before'][0]:>6.2f}  {status}")
     print("\n(the sender, bgp_routegen, as captured: route-carrying UPDATEs and their bytes)")
     seen = set()
     for r in rows:
@@ -675,7 +683,8 @@ def report_packing(out):
               f"{r['routes'] / max(1, w['updates']):>11.1f}{w['update_bytes'] / r['routes']:>8.1f}"
               f"{w['max_update']:>8}")
     print("\nreflect s: capture time of the sender's first UPDATE into the daemon to that of the "
-          "daemon's last UPDATE out\nto the receiver (no polling involved)")
+          "daemon's last UPDATE out\nto the receiver (no polling involved); mem B/rt: the daemon's "
+          "peak RSS while reflecting over its idle RSS, per route")
     with open(out, "w") as f:
         json.dump({"benchmark": "packing", "machine": machine(), "results": rows}, f, indent=1)
 

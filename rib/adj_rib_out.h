@@ -64,12 +64,20 @@ struct OutboundUpdate {
   bool end_of_rib = false;
 };
 
-// What a group has advertised for one key.
+// What a group has advertised for one key. The NLRI as sent is that of the best path it was
+// made from, held by pointer: in steady state that is the RIB's own path object, so a group
+// costs no copy of the route (a path replaced in the RIB stays alive here until the group has
+// sent its replacement).
 struct AdvertisedRoute {
   PathAttributesPtr attributes;  // as sent (interned)
-  RouteNlri nlri;                // NLRI as sent
+  PathPtr path;                  // its NLRI is the NLRI as sent
   PeerId source = kLocalPeer;    // the member that does not have it
-  friend bool operator==(const AdvertisedRoute&, const AdvertisedRoute&) = default;
+
+  const RouteNlri& nlri() const { return path->nlri; }
+  friend bool operator==(const AdvertisedRoute& a, const AdvertisedRoute& b) {
+    return a.attributes == b.attributes && a.source == b.source &&
+           (a.path == b.path || a.path->nlri == b.path->nlri);
+  }
 };
 
 class AdjRibOut {

@@ -497,7 +497,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
         const rib::AdvertisedRoute* adv = daemon_.adj_rib_out().Advertised(*peer_id, key);
         if (adv == nullptr) continue;
         rib::Path sent;
-        sent.nlri = adv->nlri;
+        sent.nlri = adv->nlri();
         sent.attributes = adv->attributes;
         if (wanted(key, sent)) FillRoute(key, sent, false, rib::BestPathReason::kNone,
                                          *r.add_routes());
