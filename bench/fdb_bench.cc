@@ -1,9 +1,10 @@
 // fdb_bench: how fast remote MACs reach the kernel VXLAN FDB. Run inside a network namespace
 // that has a bridge br100 with a VXLAN device vxlan100 (bench/fdb_bench.sh builds it and runs
 // every mode in one go). Modes:
-//   evpnd   fib-sync as the daemon runs it: the Reconciler plans batches of 32 operations, the
-//           NetlinkFib thread writes each with one sendmsg and matches the ACKs, results and
-//           kernel notifications flow back to the core loop, until the reconciler has converged.
+//   evpnd   fib-sync as the daemon runs it: the Reconciler plans batches of kOpsPerBatch
+//           operations (--batch overrides), the NetlinkFib thread writes them kOpsPerSend per
+//           sendmsg and matches the ACKs, results and kernel notifications flow back to the core
+//           loop, until the reconciler has converged.
 //   raw     the floor: the same messages built by neigh_codec, written synchronously in batches
 //           of --batch operations, ACKs read, nothing else.
 // An entry is one remote MAC fully programmed: the VXLAN self entry (dst VTEP, extern_learn) and
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -112,7 +114,7 @@ double RunRaw(uint32_t entries, size_t batch) {
   return seconds;
 }
 
-double RunEvpnd(uint32_t entries) {
+double RunEvpnd(uint32_t entries, size_t batch_ops) {
   boost::asio::io_context io;
   evpnd::fibsync::Reconciler reconciler;
   evpnd::fibsync::NetlinkFib* fib_ptr = nullptr;
@@ -122,7 +124,7 @@ double RunEvpnd(uint32_t entries) {
   double seconds = -1;
   // Sends the next batch; when there is none, the run may be over.
   auto pump = [&]() -> bool {
-    if (auto batch = reconciler.TakeBatch(32, absl::Now())) {
+    if (auto batch = reconciler.TakeBatch(batch_ops, absl::Now())) {
       fib_ptr->Submit(std::move(*batch));
       return true;
     }
@@ -179,7 +181,8 @@ double RunEvpnd(uint32_t entries) {
 int main(int argc, char** argv) {
   std::string mode = "evpnd";
   uint32_t entries = 100000;
-  size_t batch = 32;
+  // raw: ops per sendmsg (default kOpsPerSend); evpnd: ops per batch (default kOpsPerBatch).
+  std::optional<size_t> batch;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--mode" && i + 1 < argc) mode = argv[++i];
@@ -194,7 +197,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fdb_bench: no vxlan100 here; run it through bench/fdb_bench.sh\n");
     return 2;
   }
-  const double seconds = mode == "raw" ? RunRaw(entries, batch) : RunEvpnd(entries);
+  const double seconds =
+      mode == "raw" ? RunRaw(entries, batch.value_or(evpnd::fibsync::kOpsPerSend))
+                    : RunEvpnd(entries, batch.value_or(evpnd::fibsync::kOpsPerBatch));
   const size_t kernel = CountKernelEntries();
   std::printf(
       "{\"mode\":\"%s\",\"entries\":%u,\"seconds\":%.3f,\"entries_per_s\":%.0f,"

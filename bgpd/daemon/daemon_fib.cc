@@ -17,9 +17,6 @@
 namespace evpnd::bgpd {
 namespace {
 
-// Operations per batch (one sendmsg, at most two messages each): 16-64 messages per sendmsg
-// measured best on this class of machine.
-constexpr size_t kFibBatchOps = 32;
 // A failed dump is retried after this long.
 constexpr auto kDumpRetry = std::chrono::seconds(1);
 
@@ -206,7 +203,7 @@ void Daemon::OnKernelFdb(const fibsync::KernelFdbEntry& e) {
 void Daemon::PumpFib() {
   if (netlink_ == nullptr) return;
   if (std::optional<fibsync::FdbBatch> batch =
-          reconciler_.TakeBatch(kFibBatchOps, MonotonicNow())) {
+          reconciler_.TakeBatch(fibsync::kOpsPerBatch, MonotonicNow())) {
     netlink_->Submit(std::move(*batch));
   }
   ArmFibTimer();

@@ -12,6 +12,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -91,19 +92,24 @@ class NetlinkFib::Loop {
 
   void Submit(const FdbBatch& batch) {
     FdbBatchResult result{batch.id, {}};
-    std::vector<uint8_t> buffer;
-    std::map<uint32_t, std::pair<size_t, bool>> waiting;  // seq -> (result index, first message)
-    for (const FdbOp& op : batch.ops) {
-      std::vector<uint32_t> seqs;
-      AppendFdbOp(op, seq_, buffer, seqs);
-      for (size_t i = 0; i < seqs.size(); ++i) waiting[seqs[i]] = {result.results.size(), i == 0};
-      result.results.push_back({op.id, 0});
-    }
-    if (mnl_socket_sendto(request_.get(), buffer.data(), buffer.size()) < 0) {
-      const int error = errno;
-      for (FdbOpResult& r : result.results) r.error = error;
-    } else {
-      ReadAcks(waiting, result);
+    result.results.reserve(batch.ops.size());
+    for (size_t begin = 0; begin < batch.ops.size(); begin += kOpsPerSend) {
+      const size_t end = std::min(batch.ops.size(), begin + kOpsPerSend);
+      std::vector<uint8_t> buffer;
+      std::map<uint32_t, std::pair<size_t, bool>> waiting;  // seq -> (result index, first msg)
+      for (size_t i = begin; i < end; ++i) {
+        std::vector<uint32_t> seqs;
+        AppendFdbOp(batch.ops[i], seq_, buffer, seqs);
+        for (size_t k = 0; k < seqs.size(); ++k) waiting[seqs[k]] = {result.results.size(), k == 0};
+        result.results.push_back({batch.ops[i].id, 0});
+      }
+      // rtnetlink handles the requests inside sendmsg: their ACKs are queued when it returns.
+      if (mnl_socket_sendto(request_.get(), buffer.data(), buffer.size()) < 0) {
+        const int error = errno;
+        for (size_t i = begin; i < end; ++i) result.results[i].error = error;
+      } else {
+        ReadAcks(waiting, result);
+      }
     }
     owner_.Enqueue([&](NetlinkEvents& e) { e.batch_results.push_back(std::move(result)); });
   }

@@ -2,7 +2,7 @@
 // values only.
 //
 //   core thread                                   netlink thread (own io_context)
-//     Submit(FdbBatch) ---------------------------> one sendmsg for the batch, ACKs by sequence
+//     Submit(FdbBatch) ---------------------------> a sendmsg per kOpsPerSend ops, ACKs by seq
 //     Resync() -----------------------------------> link dump + bridge FDB dump (dump socket)
 //     drain callback <--- one post per burst ------ NetlinkEvents: batch result, dump snapshot,
 //                                                   monitor events (RTNLGRP_LINK, RTNLGRP_NEIGH)
@@ -16,9 +16,12 @@
 //   Threading: Submit/Resync/Stop and the constructor run on the core thread; everything else on
 //     the netlink thread; the two meet only in `mu_`.
 //   Errors: a socket that cannot be opened makes Start() fail; a send that fails answers every op
-//     of the batch with its errno.
-//   Performance: a batch is written with one sendmsg (16-64 messages per sendmsg measured best on
-//     2-core machines; the core sends up to 32 ops, 64 messages).
+//     of its sendmsg with its errno.
+//   Performance: a batch is written kOpsPerSend ops (at most 64 messages) per sendmsg, each
+//     sendmsg's ACKs read before the next (16-64 messages per sendmsg measured best on 2-core
+//     machines). The core hands over up to kOpsPerBatch ops at a time: it takes the next batch
+//     only between its own tasks, which during a route ingest last ~10 ms each, so a small batch
+//     would leave the FDB waiting on the core.
 // Standards: netlink(7), rtnetlink(7).
 #pragma once
 
@@ -38,6 +41,15 @@
 #include "fib-sync/reconcile/fib.h"
 
 struct mnl_socket;
+
+namespace evpnd::fibsync {
+
+// Ops per sendmsg (each op at most two messages).
+inline constexpr size_t kOpsPerSend = 32;
+// Ops the core hands the netlink thread at a time (the one batch in flight).
+inline constexpr size_t kOpsPerBatch = 2048;
+
+}  // namespace evpnd::fibsync
 
 namespace evpnd::fibsync {
 
