@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace evpnd::fibsync {
@@ -287,11 +288,21 @@ std::optional<FdbBatch> Reconciler::TakeBatch(size_t max_ops, absl::Time now) {
 
 void Reconciler::OnBatchResult(const FdbBatchResult& result, absl::Time now) {
   if (!in_flight_.has_value() || in_flight_->id != result.batch_id) return;
-  for (const FdbOp& op : in_flight_->ops) {
-    int error = EIO;  // an operation the netlink side did not answer is retried
-    for (const FdbOpResult& r : result.results) {
-      if (r.op_id == op.id) error = r.error;
+  // The results normally come in the ops' order; otherwise they are looked up by id.
+  absl::flat_hash_map<uint32_t, int> by_id;
+  auto error_of = [&](size_t i, const FdbOp& op) {
+    if (i < result.results.size() && result.results[i].op_id == op.id) {
+      return result.results[i].error;
     }
+    if (by_id.empty()) {
+      for (const FdbOpResult& r : result.results) by_id[r.op_id] = r.error;
+    }
+    auto it = by_id.find(op.id);
+    return it == by_id.end() ? EIO : it->second;  // an op not answered is retried
+  };
+  for (size_t i = 0; i < in_flight_->ops.size(); ++i) {
+    const FdbOp& op = in_flight_->ops[i];
+    const int error = error_of(i, op);
     // ENOENT on delete: already gone. EEXIST: the entry is there (an append of a destination
     // the device already has).
     if (error == 0 || (error == ENOENT && op.kind == FdbOpKind::kDelete) || error == EEXIST) {

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "fib-sync/reconcile/fdb_types.h"
 #include "fib-sync/reconcile/in_memory_fib.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/fib-sync/fib_test_util.h"
 
@@ -243,6 +244,27 @@ TEST_F(ReconcilerTest, ResultOfAnotherBatchIsIgnored) {
   EXPECT_FALSE(r.in_flight());
   EXPECT_EQ(r.counters().ops_failed, 1u);
   EXPECT_EQ(r.NextDeadline(), h_.now + absl::Milliseconds(100));
+}
+
+TEST_F(ReconcilerTest, ResultsOutOfOrderOrMissingAreMatchedById) {
+  h_.Start();
+  Reconciler& r = h_.reconciler;
+  r.SetRemoteMac(kVni, kMacA, kVtep1);
+  r.SetRemoteMac(kVni, kMacB, kVtep1);
+  r.SetRemoteMac(kVni, kMacC, kVtep1);
+  std::optional<FdbBatch> batch = r.TakeBatch(32, h_.now);
+  ASSERT_TRUE(batch.has_value());
+  ASSERT_EQ(batch->ops.size(), 3u);
+  // Reversed, the first op failed (EBUSY), the second op unanswered (EIO): two retried.
+  r.OnBatchResult(FdbBatchResult{batch->id, {{batch->ops[2].id, 0}, {batch->ops[0].id, EBUSY}}},
+                  h_.now);
+  EXPECT_FALSE(r.in_flight());
+  EXPECT_EQ(r.counters().ops_failed, 2u);
+  std::optional<FdbBatch> retry = r.TakeBatch(32, h_.now + absl::Milliseconds(100));
+  ASSERT_TRUE(retry.has_value());
+  std::vector<FdbKey> keys;
+  for (const FdbOp& op : retry->ops) keys.push_back(op.key);
+  EXPECT_THAT(keys, ::testing::UnorderedElementsAre(batch->ops[0].key, batch->ops[1].key));
 }
 
 TEST_F(ReconcilerTest, MaxOpsSplitsTheWorkIntoBatches) {
