@@ -652,6 +652,39 @@ def report_ingest(out):
     with open(out, "w") as f:
         json.dump({"benchmark": "ingest", "machine": machine(), "results": rows,
                    "ratios": ratios}, f, indent=1)
+    plot_ingest(rows, os.path.splitext(out)[0] + ".png")
+
+
+def plot_ingest(rows, png):
+    """routes/s by N for each daemon, log-log, as measured (the small N of the fast daemons are
+    bounded by the poll interval: drawn hollow)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(no plot: python3-matplotlib is not installed)")
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    for daemon, color in (("evpnd", "tab:blue"), ("frr", "tab:red"), ("gobgp", "tab:green")):
+        pts = sorted((r["routes"], r["routes_per_s"], r.get("polls", 9) <= 2)
+                     for r in rows if r["daemon"] == daemon and r.get("routes_per_s"))
+        if not pts:
+            continue
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "-", color=color, label=daemon)
+        for n, rate, bounded in pts:
+            ax.plot([n], [rate], "o", color=color, markerfacecolor="white" if bounded else color)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("type-2 routes sent (N)")
+    ax.set_ylabel("routes/s until all N are in the daemon's RIB")
+    ax.set_title("EVPN ingest, one iBGP peer, same run (hollow: bounded by the 0.2 s poll)",
+                 fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(png)
+    print(f"plot: {png}")
 
 
 def report_packing(out):

@@ -28,6 +28,10 @@ if [[ $mode == packing ]]; then
   command -v tcpdump >/dev/null || { echo "packing.sh: needs tcpdump" >&2; exit 2; }
 fi
 py=/usr/bin/python3
+if [[ $mode == ingest ]] && ! "$py" -c 'import matplotlib' 2>/dev/null; then
+  # the report draws routes/s by N (BENCHMARKS.md's plot) with Debian's matplotlib
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-matplotlib >/dev/null
+fi
 ns=evt-$mode-$$
 work=$(mktemp -d "/tmp/evt-$mode.XXXXXX")
 chmod 755 "$work"
