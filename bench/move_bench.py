@@ -30,8 +30,21 @@ a monitor in v3 writing to a file (the timestamp of the last of the N MACs' firs
 with dst v2), the latter only when the monitor saw every one of them; plus the first and last
 UPDATE from v2 into the reflector and from the reflector to v3 (tcpdump there).
 
+Single moves during an ingest (--ingest [N], default N 1,000,000; evpnd only, no mass move):
+after the single moves, bgp_routegen in a namespace `gen` (10.0.0.100), an iBGP
+route-reflector client of the reflector (hold 9 s like every session here), sends N type-2
+routes with VNI 999 / RT 65000:999 / RD 10.0.0.100:999 (no VTEP imports them: the reflector
+stores and reflects them, the VTEPs receive them and program none); from its start until the
+reflector (routes_received and routes_best of that peer) and every VTEP (routes_received from
+the reflector) hold all N, polled with `evpnctl neighbor` every --ingest-poll s, the MAC moves
+back and forth as above (settle --ingest-settle). A move overlapped the ingest when its frame
+left after the generator's first UPDATE (its report's first_update_unix) and v3 pointed at
+the new VTEP before the last poll that still found a speaker short of N. Sessions
+(state_since, last_down_reason, last_notification from `evpnctl neighbor`) are compared before
+and after, and the logs grepped for hold timer / NOTIFICATION / session down.
+
 usage: move_bench.py --evpnd BIN [--impl evpnd --impl frr] [--moves 100] [--macs 10000]
-                     [--settle 0.2] [--out JSON]
+                     [--settle 0.2] [--ingest [N] --routegen BIN] [--out JSON]
 """
 import argparse
 import ctypes
@@ -206,14 +219,32 @@ def frr_rr_conf(clients):
     return "\n".join(out) + "\n"
 
 
+def evpnd_rr_conf(clients, gen=False):
+    """interop/fabric.py's reflector; with `gen`, bgp_routegen (F.GEN_IP, passive: it connects)
+    is one more route-reflector client, with the fabric's timers (hold 9 s, keepalive 3 s)."""
+    if not gen:
+        return F.evpnd_rr_conf(clients)
+    peers = [dict(address=VTEP_IP[n], description=f"v{n}", remote_as=AS,
+                  route_reflector_client=True, hold_time_s=9, keepalive_s=3, connect_retry_s=1)
+             for n in clients]
+    peers.append(dict(address=F.GEN_IP, description="bgp_routegen (ingest)", remote_as=AS,
+                      route_reflector_client=True, passive=True, hold_time_s=9, keepalive_s=3,
+                      connect_retry_s=1))
+    return L.evpnd_config(RR_IP, AS, peers, listen=[RR_IP], cluster_id=RR_IP,
+                          evpn="evpn {\n  kernel_fdb: false\n}\n")
+
+
 class MoveFabric(F.Fabric):
     """interop/fabric.py's fabric with every VTEP and the reflector of one implementation
     (Fabric knows evpnd or GoBGP reflectors; an FRR one is added here), duplicate detection off,
     evpnd at log level info, no home hosts, and the two-legged mover host `hm`."""
 
-    def __init__(self, impl, evpnd_bin):
+    def __init__(self, impl, evpnd_bin, routegen=None):
+        """`routegen`: the bgp_routegen binary for an ingest during the moves (evpnd only): adds
+        the namespace `gen` (F.GEN_IP) and the generator as a reflector client."""
         super().__init__(f"mv-{impl}", evpnd_bin, kinds={1: impl, 2: impl, 3: impl}, rr=impl,
-                         dad=NO_DAD if impl == "evpnd" else None)
+                         dad=NO_DAD if impl == "evpnd" else None, gen=bool(routegen),
+                         routegen=routegen)
         self.impl = impl
 
     def build(self):
@@ -237,12 +268,16 @@ class MoveFabric(F.Fabric):
             lab.ip(self.v[n], "link", "set", "p-hm", "master", "br100")
             lab.ip(self.v[n], "link", "set", "p-hm", "up")
             lab.ip(self.hm, "link", "set", f"a{n}", "up")
+        if self.gen:
+            ns = self.extra_ns["gen"] = lab.netns("gen")
+            lab.veth(ns, "eth0", ul, "ulgen", f"{F.GEN_IP}/24", None)
+            lab.ip(ul, "link", "set", "ulgen", "master", "ulbr")
         t_daemons = time.monotonic()
         if self.impl == "frr":
             self.rr = lab.frr(self.rr_ns, frr_rr_conf(self.kinds), "hostname rr\n")
         else:
             self.rr = lab.evpnd("evpnd-rr", self.rr_ns, self.evpnd_bin,
-                                F.evpnd_rr_conf(self.kinds), log_level="info")
+                                evpnd_rr_conf(self.kinds, self.gen), log_level="info")
         for n in self.kinds:
             self.start_vtep(n)
         self.wait_sessions()
@@ -358,6 +393,40 @@ def add_bgp_times(rows, path):
         r["bgp_out_ms"] = round((bout - t0) * 1e3, 3) if bout else None
 
 
+def one_move(f, mons, socks, i, cur, settle, rows, failures, timeout=10.0):
+    """Move number i (0-based) of MOVER_MAC from v<cur> to the other side (see single_moves);
+    appends its row (or a failure); returns the new side."""
+    mac = MOVER_MAC
+    frame = garp(mac, MOVER_IP)
+    new, old = 3 - cur, cur
+    marks = {n: mons[n].mark() for n in mons}
+    t0 = time.time()
+    socks[new].send(frame)
+    ev3 = mons[3].wait(self_to(mac, VTEP_IP[new]), marks[3], timeout)
+    if ev3 is None:
+        failures.append({"move": i + 1, "to": f"v{new}", "t0": round(t0, 6),
+                         "v3": str(f.where(3, mac))})
+        L.log(f"move {i + 1}: v3 did not point at v{new} within {timeout} s "
+              f"({f.where(3, mac)})")
+        # put it back where the next move expects it
+        socks[new].send(frame)
+        f.lab.poll_until(lambda: f.where(3, mac) == ("remote", VTEP_IP[new]), 30,
+                         f"{mac} at v{new} on v3", interval=0.05)
+    evo = mons[old].wait(old_vtep_to(mac, VTEP_IP[new]), marks[old], 2.0)
+    evl = mons[new].wait(learned_on(mac), marks[new], 1.0)
+    if ev3 is not None:
+        row = {"move": i + 1, "to": f"v{new}", "t0": round(t0, 6),
+               "v3_ms": round((ev3[0] - t0) * 1e3, 3),
+               "old_vtep_ms": round((evo[0] - t0) * 1e3, 3) if evo else None,
+               "learn_ms": round((evl[0] - t0) * 1e3, 3) if evl else None}
+        rows.append(row)
+    # the old VTEP must point at the new one before the MAC moves back (a real move)
+    f.lab.poll_until(lambda: f.where(old, mac) == ("remote", VTEP_IP[new]), 30,
+                     f"{mac} at v{new} on v{old}", interval=0.02)
+    time.sleep(settle)
+    return new
+
+
 def single_moves(f, mons, socks, moves, settle, timeout=10.0):
     mac = MOVER_MAC
     frame = garp(mac, MOVER_IP)
@@ -370,33 +439,260 @@ def single_moves(f, mons, socks, moves, settle, timeout=10.0):
     rows, failures = [], []
     cur = 1
     for i in range(moves):
-        new, old = 3 - cur, cur
-        marks = {n: mons[n].mark() for n in mons}
-        t0 = time.time()
-        socks[new].send(frame)
-        ev3 = mons[3].wait(self_to(mac, VTEP_IP[new]), marks[3], timeout)
-        if ev3 is None:
-            failures.append({"move": i + 1, "to": f"v{new}", "v3": str(f.where(3, mac))})
-            L.log(f"move {i + 1}: v3 did not point at v{new} within {timeout} s "
-                  f"({f.where(3, mac)})")
-            # put it back where the next move expects it
-            socks[new].send(frame)
-            f.lab.poll_until(lambda: f.where(3, mac) == ("remote", VTEP_IP[new]), 30,
-                             f"{mac} at v{new} on v3", interval=0.05)
-        evo = mons[old].wait(old_vtep_to(mac, VTEP_IP[new]), marks[old], 2.0)
-        evl = mons[new].wait(learned_on(mac), marks[new], 1.0)
-        if ev3 is not None:
-            row = {"move": i + 1, "to": f"v{new}", "t0": round(t0, 6),
-                   "v3_ms": round((ev3[0] - t0) * 1e3, 3),
-                   "old_vtep_ms": round((evo[0] - t0) * 1e3, 3) if evo else None,
-                   "learn_ms": round((evl[0] - t0) * 1e3, 3) if evl else None}
-            rows.append(row)
-        # the old VTEP must point at the new one before the MAC moves back (a real move)
-        f.lab.poll_until(lambda: f.where(old, mac) == ("remote", VTEP_IP[new]), 30,
-                         f"{mac} at v{new} on v{old}", interval=0.02)
-        time.sleep(settle)
-        cur = new
+        cur = one_move(f, mons, socks, i, cur, settle, rows, failures, timeout)
     return rows, failures
+
+
+# ---- a single move during an ingest (--ingest N) --------------------------------------------
+# The generator's routes: VNI 999, so RT 65000:999 (bgp_routegen's default RT is local AS:VNI)
+# and RD 10.0.0.100:999, which no VTEP imports (VNI 100 imports the auto RT 65000:100): the
+# reflector stores and reflects them, every VTEP receives them, none programs them. MACs
+# 02:30:00:00:00:00 + i, apart from the mover's and the mass move's.
+GEN_VNI = 999
+GEN_MAC_OFFSET = 0x3000000000
+LOG_ALARMS = r"(?i)hold.?timer|notification|session down|established -> |cease|down reason"
+
+
+def neighbors(d):
+    """{address: Peer JSON} from `evpnctl neighbor` (empty on error)."""
+    rc, out, _ = d.ctl("neighbor", check=False)
+    if rc != 0 or not isinstance(out, dict):
+        return {}
+    return {p.get("address"): p for p in out.get("peers", [])}
+
+
+class IngestPoller(threading.Thread):
+    """Polls `evpnctl neighbor` on the reflector and on v1, v2, v3 in turn, every `interval` s,
+    until each holds the generator's N routes: the reflector when its peer GEN_IP has
+    routes_received and routes_best >= N; v<n> when its peer rr has routes_received >= its
+    count before the ingest + N - 2 (the mover's own route(s) from the reflector come and go
+    with the moves: at most 2, a MAC and a MAC+IP route, i.e. 2 in a million). Per speaker: every sample (start, end, count) and, once done,
+    `done` = end of the first poll that showed all N and `after` = start of the last poll that
+    did not (the speaker was still short of N then)."""
+
+    SLACK = 2
+
+    def __init__(self, f, n_routes, base, interval=0.2):
+        super().__init__(daemon=True)
+        self.f, self.n, self.base, self.interval = f, n_routes, base, interval
+        self.speakers = [("rr", f.rr)] + [(f"v{n}", f.daemons[n]) for n in sorted(f.daemons)]
+        self.samples = {k: [] for k, _ in self.speakers}
+        self.done = {}
+        self.errors = []
+        self._halt = threading.Event()
+
+    def all_done(self):
+        return len(self.done) == len(self.speakers)
+
+    def run(self):
+        while not self._halt.is_set() and not self.all_done():
+            t = time.time()
+            for key, d in self.speakers:
+                if key in self.done:
+                    continue
+                a = time.time()
+                try:
+                    peers = neighbors(d)
+                except Exception as e:  # noqa: BLE001 - reported, never raised in the thread
+                    self.errors.append(f"{key}: {e}")
+                    continue
+                b = time.time()
+                if key == "rr":
+                    p = peers.get(F.GEN_IP, {})
+                    got = min(int(p.get("routes_received", 0)), int(p.get("routes_best", 0)))
+                else:
+                    p = peers.get(RR_IP, {})
+                    got = int(p.get("routes_received", 0)) - self.base[key]
+                self.samples[key].append((round(a, 4), round(b, 4), got))
+                need = self.n if key == "rr" else self.n - self.SLACK
+                if got >= need:
+                    before = [s for s in self.samples[key] if s[2] < need]
+                    self.done[key] = {"done": b, "after": before[-1][0] if before else None}
+            self._halt.wait(max(0.0, self.interval - (time.time() - t)))
+
+    def stop(self):
+        self._halt.set()
+        self.join(10)
+
+
+def pcap_hits(path, needle):
+    """Epoch times of the TCP segments in a pcap file (Ethernet, IPv4) whose payload contains
+    `needle` (bytes), and the number of segments read."""
+    hits, count = [], 0
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+        if len(head) < 24:
+            return hits, count
+        endian = "<" if head[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        nano = head[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+        while True:
+            rec = fh.read(16)
+            if len(rec) < 16:
+                break
+            sec, frac, incl, _ = struct.unpack(endian + "IIII", rec)
+            data = fh.read(incl)
+            count += 1
+            if len(data) < 34 or data[12:14] != b"\x08\x00":
+                continue
+            ihl = (data[14] & 0x0f) * 4
+            tcp = 14 + ihl
+            if len(data) < tcp + 20:
+                continue
+            payload = data[tcp + (data[tcp + 12] >> 4) * 4:]
+            if needle in payload:
+                hits.append(sec + frac / (1e9 if nano else 1e6))
+    return hits, count
+
+
+def grep_logs(f, extra=()):
+    """Lines of every evpnd's log (and of the `extra` Procs) matching LOG_ALARMS."""
+    out = {}
+    procs = [("rr", f.rr)] + [(f"v{n}", d) for n, d in sorted(f.daemons.items())] + list(extra)
+    for key, p in procs:
+        hits = p.grep(LOG_ALARMS)
+        out[key] = {"matches": len(hits), "lines": hits[:10],
+                    "established_lines": len(p.grep(r"(?i)established"))}
+    return out
+
+
+def session_snapshot(f):
+    """Per speaker: {peer: (state, state_since_unix_ns, last_down_reason, last_notification)}."""
+    out = {}
+    for key, d in [("rr", f.rr)] + [(f"v{n}", d) for n, d in sorted(f.daemons.items())]:
+        out[key] = {a: [p.get("state"), str(p.get("state_since_unix_ns", "")),
+                        p.get("last_down_reason", ""), p.get("last_notification", "")]
+                    for a, p in neighbors(d).items()}
+    return out
+
+
+def ingest_moves(f, mons, socks, cur, a):
+    """Starts bgp_routegen in `gen` (an iBGP reflector client sending a.ingest type-2 routes
+    that no VTEP imports) and, from the moment it starts until the reflector and every VTEP hold
+    all of them, moves MOVER_MAC back and forth as single_moves does (settle a.ingest_settle).
+    Which moves overlapped the ingest is decided afterwards from the timestamps: a move counts
+    when its frame left after the generator's first UPDATE and v3 pointed at the new VTEP
+    before the last speaker was seen still short of N."""
+    n_routes = a.ingest
+    out = {"routes": n_routes, "vni": GEN_VNI, "route_target": f"{AS}:{GEN_VNI}",
+           "rd": f"{F.GEN_IP}:{GEN_VNI}", "mac_first": "02:30:00:00:00:00",
+           "settle_s": a.ingest_settle, "poll_interval_s": a.ingest_poll}
+    base = {}
+    for n, d in sorted(f.daemons.items()):
+        base[f"v{n}"] = int(neighbors(d).get(RR_IP, {}).get("routes_received", 0))
+    out["vtep_received_before"] = base
+    out["sessions_before"] = session_snapshot(f)
+    cap = f.lab.spawn("tcpdump-rr-ingest", f.rr_ns, ["tcpdump", "-i", "eth0", "-n", "-tt", "-l",
+                                                     "-s", "96", "tcp port 179"])
+    cap.expected_alive = False
+    # Full segments from the reflector to v3, to find the mover's UPDATE in them: splits each
+    # move into "until the reflector sent it to v3" and "v3 until its FDB".
+    pcap3 = os.path.join(f.lab.tmp, "rr-to-v3.pcap")
+    cap3 = f.lab.spawn("tcpdump-rr-v3-full", f.rr_ns, [
+        "tcpdump", "-i", "eth0", "-n", "-s", "0", "-B", "65536", "-w", pcap3,
+        f"src host {RR_IP} and dst host {VTEP_IP[3]} and tcp port 179"])
+    cap3.expected_alive = False
+    time.sleep(1.0)
+    poller = IngestPoller(f, n_routes, base, a.ingest_poll)
+    poller.start()
+    t_start = time.time()
+    gen = f.routegen("ingest", "gen", [
+        "--connect", f"{RR_IP}:179", "--bind", F.GEN_IP, "--local-as", AS, "--remote-as", AS,
+        "--router-id", F.GEN_IP, "--hold", 9, "--routes", n_routes, "--vni", GEN_VNI,
+        "--mac-offset", GEN_MAC_OFFSET, "--next-hop", F.GEN_IP])
+    rows, failures = [], []
+    i = 0
+    deadline = t_start + a.ingest_timeout
+    while not poller.all_done() and time.time() < deadline and i < a.ingest_max_moves:
+        cur = one_move(f, mons, socks, i, cur, a.ingest_settle, rows, failures)
+        i += 1
+    t_moves_end = time.time()
+    if not poller.all_done():
+        f.lab.poll_until(poller.all_done, max(1.0, deadline - time.time()),
+                         f"every speaker to hold the {n_routes} routes", interval=0.2)
+    poller.stop()
+    time.sleep(1.0)
+    out["sessions_after"] = session_snapshot(f)
+    out["sessions_changed"] = {
+        k: {p: [out["sessions_before"][k].get(p), v]
+            for p, v in out["sessions_after"][k].items()
+            if out["sessions_before"][k].get(p) != v and p != F.GEN_IP}
+        for k in out["sessions_after"]}
+    out["generator_session"] = out["sessions_after"]["rr"].get(F.GEN_IP)
+    out["generator_alive"] = gen.alive()
+    # the logs before the generator is stopped (its Cease would match)
+    out["log_alarms"] = grep_logs(f, [("routegen", gen)])
+    out["fdb_v3_entries"] = len(f.fdb(3))
+    gen.signal(15)
+    try:
+        gen.popen.wait(15)
+    except subprocess.TimeoutExpired:
+        gen.popen.kill()
+    gen.stop()
+    rep = f.routegen_report(gen) or {}
+    out["routegen"] = {k: v for k, v in rep.items() if k != "peer"}
+    cap.stop()
+    cap3.stop()
+    out["pcap_rr_to_v3_tcpdump"] = [line for line in cap3.lines() if "packets" in line]
+    mover_hits, out["pcap_rr_to_v3_segments"] = pcap_hits(pcap3, mac_bytes(MOVER_MAC))
+    for r in rows:
+        h = next((t for t in mover_hits if t >= r["t0"]), None)
+        r["rr_to_v3_ms"] = round((h - r["t0"]) * 1e3, 3) if h else None
+        r["v3_after_rr_ms"] = round(r["v3_ms"] - r["rr_to_v3_ms"], 3) if h else None
+    first = rep.get("first_update_unix")
+    out["moves_started"] = i
+    out["moves_s"] = round(t_moves_end - t_start, 3)
+    out["failures"] = failures
+    pk = [x for x in bgp_packets(cap.log_path) if x[3] > 19]
+    gen_in = [x[0] for x in pk if x[1] == F.GEN_IP and x[2] == RR_IP]
+    # the ingest's segments to v3: over 300 bytes (a reflected mover UPDATE is about 100)
+    to3 = [x[0] for x in pk if x[1] == RR_IP and x[2] == VTEP_IP[3] and x[0] >= t_start
+           and x[3] > 300]
+    ends = {}
+    if first:
+        out["first_update_unix"] = first
+        out["generator_send_s"] = rep.get("send_s")
+        out["gen_first_segment_at_rr_s"] = round(gen_in[0] - first, 4) if gen_in else None
+        out["gen_last_segment_at_rr_s"] = round(gen_in[-1] - first, 4) if gen_in else None
+        out["rr_last_segment_to_v3_s"] = round(to3[-1] - first, 4) if to3 else None
+        for key, dn in poller.done.items():
+            ends[key] = dn
+            out[f"ingest_{key}_s"] = round(dn["done"] - first, 3)
+            out[f"ingest_{key}_after_s"] = round(dn["after"] - first, 3) if dn["after"] else None
+    out["polls"] = {k: len(v) for k, v in poller.samples.items()}
+    out["poll_errors"] = poller.errors[-5:]
+    out["samples"] = poller.samples
+    # which moves overlapped the ingest
+    last_short = max((e["after"] for e in ends.values() if e["after"]), default=None)
+    rr_short = ends.get("rr", {}).get("after")
+    for r in rows:
+        t1 = r["t0"] + r["v3_ms"] / 1e3
+        if first is None or r["t0"] < first:
+            r["phase"] = "before first UPDATE"
+        elif rr_short and t1 <= rr_short:
+            r["phase"] = "reflector ingesting"
+        elif last_short and t1 <= last_short:
+            r["phase"] = "VTEPs ingesting"
+        else:
+            r["phase"] = "ingest ending or over"
+    add_bgp_times(rows, cap.log_path)
+    over = [r for r in rows if r["phase"] in ("reflector ingesting", "VTEPs ingesting")]
+    out["overlapped"] = len(over)
+    out["overlapped_rr"] = sum(1 for r in over if r["phase"] == "reflector ingesting")
+    for key, sel in (("v3", over), ("v3_all_moves", rows),
+                     ("v3_reflector_ingesting", [r for r in over
+                                                 if r["phase"] == "reflector ingesting"]),
+                     ("v3_vteps_ingesting", [r for r in over
+                                             if r["phase"] == "VTEPs ingesting"]),
+                     ("v3_after", [r for r in rows if r["phase"] == "ingest ending or over"])):
+        out[key] = summary([r["v3_ms"] for r in sel])
+    # (no `rr out` from the text capture here: the reflector's first UPDATE to v3 after t0 is
+    # the ingest's; `rr_to_v3` is the first segment to v3 carrying the mover's MAC, from the
+    # full capture, and `v3_after_rr` the rest of the move)
+    for key in ("learn", "bgp_in", "old_vtep", "rr_to_v3", "v3_after_rr"):
+        vals = [r[f"{key}_ms"] for r in over if r.get(f"{key}_ms") is not None]
+        out[key] = summary(vals)
+    out["rows"] = rows
+    return out, cur
 
 
 def send_all(sock, frames):
@@ -497,7 +793,7 @@ def mass_move(f, socks, n_macs, timeout):
 def run_impl(impl, a):
     res = {"impl": impl}
     res.update(B.wait_quiet(a.max_load, a.max_wait))
-    f = MoveFabric(impl, a.evpnd)
+    f = MoveFabric(impl, a.evpnd, a.routegen if a.ingest else None)
     mons = {}
     socks = {}
     try:
@@ -533,7 +829,13 @@ def run_impl(impl, a):
         if s:
             L.log(f"{impl}: single move to v3 median {s['median_ms']} ms, p99 {s['p99_ms']} ms, "
                   f"max {s['max_ms']} ms")
-        if a.macs:
+        if a.ingest:
+            L.log(f"{impl}: single moves during an ingest of {a.ingest} routes")
+            cur = 1 if a.moves % 2 == 0 else 2
+            res["during_ingest"], _ = ingest_moves(f, mons, socks, cur, a)
+            g = res["during_ingest"]
+            L.log(f"{impl}: {g['overlapped']} moves overlapped the ingest: {g['v3']}")
+        if a.macs and not a.ingest:
             L.log(f"{impl}: mass move of {a.macs} MACs")
             for m in mons.values():
                 m.stop()
@@ -588,6 +890,23 @@ def report(doc):
                   f"{fmt(m.get('poll_after_s')):>8} {fmt(m.get('monitor_s')):>9} "
                   f"{m['monitor_seen']:>6} {m['send_s']:>7} {m['v2_port_rx_dropped']:>5}"
                   + ("" if m["converged"] else f"   NOT CONVERGED: {m['reached']}"))
+    if any("during_ingest" in x for x in r.values()):
+        print()
+        print("single MAC move during an ingest (moves that overlapped it), ms")
+        print(f"{'impl':6} {'routes':>8} {'moves':>5} {'overlap':>7} {'median':>8} {'p90':>8} "
+              f"{'p99':>8} {'max':>8} {'ingest rr s':>11} {'ingest v3 s':>11} {'fail':>4}")
+        for impl, x in r.items():
+            g = x.get("during_ingest")
+            if not g:
+                continue
+            s = g["v3"] or {}
+            print(f"{impl:6} {g['routes']:>8} {g['moves_started']:>5} {g['overlapped']:>7} "
+                  f"{fmt(s.get('median_ms')):>8} {fmt(s.get('p90_ms')):>8} "
+                  f"{fmt(s.get('p99_ms')):>8} {fmt(s.get('max_ms')):>8} "
+                  f"{fmt(g.get('ingest_rr_s')):>11} {fmt(g.get('ingest_v3_s')):>11} "
+                  f"{len(g['failures']):>4}")
+            print(f"       sessions changed: {g['sessions_changed']}; log alarms: "
+                  f"{ {k: v['matches'] for k, v in g['log_alarms'].items()} }")
     print()
     for k, v in doc.get("ratios", {}).items():
         print(f"evpnd/FRR {k}: {fmt(v)}")
@@ -603,16 +922,32 @@ def main():
     ap.add_argument("--mass-timeout", type=float, default=120)
     ap.add_argument("--max-load", type=float, default=0.8)
     ap.add_argument("--max-wait", type=float, default=90)
+    ap.add_argument("--ingest", type=int, default=0, nargs="?", const=1000000,
+                    help="N routes from a bgp_routegen reflector client while single moves run "
+                         "(evpnd only; no mass move then)")
+    ap.add_argument("--routegen", help="the bgp_routegen binary (with --ingest)")
+    ap.add_argument("--ingest-settle", type=float, default=0.05)
+    ap.add_argument("--ingest-poll", type=float, default=0.2)
+    ap.add_argument("--ingest-timeout", type=float, default=300)
+    ap.add_argument("--ingest-max-moves", type=int, default=10000)
     ap.add_argument("--out")
     a = ap.parse_args()
+    if a.ingest:
+        if not a.routegen:
+            ap.error("--ingest needs --routegen")
+        a.routegen = os.path.abspath(a.routegen)
+        if a.impl and "frr" in a.impl:
+            ap.error("--ingest: evpnd only for now")
+        a.impl = ["evpnd"]
     L.skip_unless_root()
     a.evpnd = os.path.abspath(a.evpnd)
     impls = a.impl or ["evpnd", "frr"]
-    doc = {"benchmark": "move", "machine": B.machine(),
+    doc = {"benchmark": "move-during-ingest" if a.ingest else "move", "machine": B.machine(),
            "binary_mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                          time.gmtime(os.path.getmtime(a.evpnd))),
            "params": {"moves": a.moves, "macs": a.macs, "settle_s": a.settle,
-                      "mass_timeout_s": a.mass_timeout,
+                      "mass_timeout_s": a.mass_timeout, "ingest": a.ingest,
+                      "ingest_settle_s": a.ingest_settle, "ingest_poll_s": a.ingest_poll,
                       "t1_source": "bridge -timestamp monitor fdb in v3 (single moves); "
                                    "poll of bridge fdb show dev vxlan100 and the monitor (mass)"},
            "results": []}
