@@ -250,17 +250,7 @@ class MoveFabric(F.Fabric):
     def build(self):
         lab = self.lab
         t0 = time.monotonic()
-        ul = lab.netns("ul")
-        lab.ip(ul, "link", "add", "ulbr", "type", "bridge")
-        lab.ip(ul, "link", "set", "ulbr", "up")
-        self.rr_ns = lab.netns("rr")
-        lab.veth(self.rr_ns, "eth0", ul, "ulrr", f"{RR_IP}/24", None)
-        lab.ip(ul, "link", "set", "ulrr", "master", "ulbr")
-        for n in self.kinds:
-            v = self.v[n] = lab.netns(f"v{n}")
-            lab.veth(v, "eth0", ul, f"ul{n}", f"{VTEP_IP[n]}/24", None)
-            lab.ip(ul, "link", "set", f"ul{n}", "master", "ulbr")
-            lab.vxlan_vtep(v, VTEP_IP[n], F.VNI)
+        ul = self.build_underlay()
         # The mover: one namespace, a leg into br100 of v1 (a1) and of v2 (a2), one MAC.
         self.hm = lab.quiet_host("hm")
         for n in (1, 2):

@@ -304,9 +304,10 @@ class Fabric:
         return f"{vteps}; rr {self.rr_kind}" + (f"; {', '.join(extras)}" if extras else "")
 
     # ------------------------------------------------------------------ build and teardown
-    def build(self):
+    def build_underlay(self):
+        """The underlay bridge, the reflector's namespace and one VTEP namespace per kind (with
+        br100 + vxlan100 for VNI 100) on it; returns the underlay namespace."""
         lab = self.lab
-        t0 = time.monotonic()
         ul = lab.netns("ul")
         lab.ip(ul, "link", "add", "ulbr", "type", "bridge")
         lab.ip(ul, "link", "set", "ulbr", "up")
@@ -318,6 +319,13 @@ class Fabric:
             lab.veth(v, "eth0", ul, f"ul{n}", f"{VTEP_IP[n]}/24", None)
             lab.ip(ul, "link", "set", f"ul{n}", "master", "ulbr")
             lab.vxlan_vtep(v, VTEP_IP[n], VNI)
+        return ul
+
+    def build(self):
+        lab = self.lab
+        t0 = time.monotonic()
+        ul = self.build_underlay()
+        for n in self.kinds:
             mac, ip = HOME_HOSTS[n]
             self.add_host(f"h{n}", mac, ip, n)
         for key, on, addrs in (("gen", self.gen, [GEN_IP]), ("exa", self.exabgp, [EXA_IP]),
