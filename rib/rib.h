@@ -20,8 +20,9 @@
 //   Ownership: paths are shared_ptr<const Path>; the Loc-RIB entry keeps the installed best
 //     alive until the next decision even if its peer withdrew it, so readers between an UPDATE
 //     and the decision see a consistent Loc-RIB.
-//   Performance: a peer-down flush touches every path of the peer at once (O(n log n), no
-//     decisions); decisions are budgeted.
+//   Performance: a peer-down flush can go in slices (RemovePeerPaths); graceful-restart marking
+//     and sweeping (MarkStale, SweepStale) touch every path of the peer at once; decisions are
+//     budgeted.
 // Standards: RFC 4271 §3.2 (Adj-RIBs-In, Loc-RIB), §9.1 (decision process), §9.1.2 (loop
 // detection); RFC 4456 §8; RFC 4724 §4.2 (stale routes, End-of-RIB); RFC 4760 §7 and RFC 7606 §2,
 // §3 (error handling); RFC 7432 §7 (EVPN NLRI).
