@@ -420,6 +420,8 @@ absl::StatusOr<size_t> Rib::MarkStale(PeerId id, std::optional<wire::AfiSafi> fa
 absl::StatusOr<size_t> Rib::SweepStale(PeerId id, std::optional<wire::AfiSafi> family) {
   PeerState* peer = FindState(id);
   if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
+  // The common End-of-RIB after a table transfer finds nothing stale: no walk over the table.
+  if (peer->stale == 0) return 0;
   return RemovePathsIf(*peer, [&](const RouteKey& key, const Path& p) {
     return p.stale && (!family.has_value() || key.family() == *family);
   });
