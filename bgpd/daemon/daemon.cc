@@ -20,8 +20,13 @@ size_t ExpectedPeers(const Config& config) {
 
 // Decisions per turn of the event loop before yielding to I/O (ARCHITECTURE.md §2 fairness).
 constexpr size_t kDecisionBudget = 2000;
-// Pull UPDATEs for a peer only while less than this is waiting in its socket queue.
-constexpr size_t kWriteHighMark = 256 * 1024;
+// Pull UPDATEs for a peer only while less than this is waiting in its socket queue. Every byte
+// queued is one a fresh change (a MAC move) waits behind during a table transfer: the queue is
+// kept to a few milliseconds of the peer's reading, and the kernel's to TCP_NOTSENT_LOWAT
+// (connection.cc).
+constexpr size_t kWriteHighMark = 16 * 1024;
+// The smallest UPDATE size a flush asks for, however little room is left (RFC 4271 §4).
+constexpr size_t kMinFlushMessageSize = 4096;
 
 rib::RibConfig MakeRibConfig(const GlobalConfig& g) {
   rib::RibConfig c;
@@ -666,14 +671,19 @@ void Daemon::FinishRefreshes() {
 }
 
 bool Daemon::Flush(rib::UpdateGroupId group) {
+  size_t queued = 0;  // the fullest member's queue
   for (rib::PeerId id : adj_rib_out_->Members(group)) {
     Peer* p = FindById(id);
     if (p == nullptr || !p->established) continue;
-    // Pull-based output: no member of the group may be above the high mark.
-    if (p->session->WriteQueueBytes() >= kWriteHighMark) return false;
+    queued = std::max(queued, p->session->WriteQueueBytes());
   }
+  // Pull-based output: no member of the group may be above the high mark, and a flush adds
+  // about what fits below it.
+  if (queued >= kWriteHighMark) return false;
+  const size_t room = kWriteHighMark - queued;
+  const size_t message_size = std::clamp(room, kMinFlushMessageSize, wire::kMaxExtendedMessageSize);
   absl::StatusOr<std::vector<rib::OutboundUpdate>> updates =
-      adj_rib_out_->NextUpdates(group, wire::kMaxExtendedMessageSize, /*max_messages=*/64);
+      adj_rib_out_->NextUpdates(group, message_size, std::max<size_t>(1, room / message_size));
   if (!updates.ok()) {
     spdlog::error("update group {}: {}", group, updates.status().message());
     return true;

@@ -1,13 +1,22 @@
 // See connection.h.
 #include "bgpd/io/connection.h"
 
-
+#include "bgpd/io/log.h"
+#include "bgpd/io/socket_options.h"
 #include "bgpd/wire/message.h"
 
 namespace evpnd::bgpd {
 namespace {
 // Room for several maximum-size messages per read: fewer system calls under a full-table load.
 constexpr size_t kReadChunk = 256 * 1024;
+// Bytes of messages handed to the owner per turn of the event loop. A full read chunk of a
+// table transfer is some 7,000 routes, several milliseconds of work; in slices of this size the
+// other sessions (a single MAC move among them) are read and served in between.
+constexpr size_t kDeliverPerTurn = 64 * 1024;
+// Unsent bytes the kernel may hold for the socket (TCP_NOTSENT_LOWAT): the rest waits in our
+// queue, which the owner keeps short, so a fresh UPDATE is not queued behind megabytes of a
+// table transfer in the socket buffer.
+constexpr int kNotSentLowat = 16 * 1024;
 }  // namespace
 
 Connection::Connection(tcp::socket socket, bool outgoing, Handler& handler)
@@ -16,6 +25,10 @@ Connection::Connection(tcp::socket socket, bool outgoing, Handler& handler)
   remote_ = socket_.remote_endpoint(ec);
   local_ = socket_.local_endpoint(ec);
   socket_.set_option(tcp::no_delay(true), ec);
+  // Best effort: without it the connection works, only with deeper queues.
+  if (absl::Status s = SetNotSentLowat(socket_.native_handle(), kNotSentLowat); !s.ok()) {
+    spdlog::debug("connection: {}", s.message());
+  }
   read_buf_.resize(kReadChunk);
 }
 
@@ -31,8 +44,9 @@ void Connection::Start() {
 }
 
 void Connection::ReadMore() {
-  // No read while frames are being delivered: the buffer is compacted afterwards.
-  if (!started_ || reading_ || paused_ || closed_ || delivering_) return;
+  // No read while frames are being delivered or wait for their turn: the buffer is compacted
+  // as they go.
+  if (!started_ || reading_ || paused_ || closed_ || delivering_ || deliver_posted_) return;
   if (read_buf_.size() - read_len_ < wire::kMaxExtendedMessageSize) {
     read_buf_.resize(read_len_ + kReadChunk);
   }
@@ -62,8 +76,13 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t n) {
 
 void Connection::DeliverFrames() {
   size_t pos = 0;
+  bool more = false;
   delivering_ = true;
   while (!closed_ && !paused_ && handler_ != nullptr) {
+    if (pos >= kDeliverPerTurn) {
+      more = true;
+      break;
+    }
     std::span<const uint8_t> rest(read_buf_.data() + pos, read_len_ - pos);
     wire::FrameCheck frame = wire::CheckFrame(rest, ctx_);
     if (frame.error) {
@@ -79,6 +98,16 @@ void Connection::DeliverFrames() {
   if (pos > 0) {
     std::copy(read_buf_.begin() + pos, read_buf_.begin() + read_len_, read_buf_.begin());
     read_len_ -= pos;
+  }
+  // The rest in a later turn, after what else is ready; no read until it is delivered.
+  if (more && !deliver_posted_) {
+    deliver_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->deliver_posted_ = false;
+      if (self->closed_ || self->draining_) return;
+      self->DeliverFrames();
+      self->ReadMore();
+    });
   }
 }
 

@@ -6,7 +6,10 @@
 // NOTE: Threading: lives on the core io_context; callbacks run there.
 // NOTE: Ownership: shared_ptr, so in-flight completions keep it alive after Close().
 // NOTE: Backpressure: reads are paused (XOFF) while the owner says it is busy; writes are
-// bounded by the owner, which generates UPDATEs only while WriteQueueBytes() is low.
+// bounded by the owner, which generates UPDATEs only while WriteQueueBytes() is low, and by the
+// kernel, which holds little unsent data (TCP_NOTSENT_LOWAT).
+// NOTE: Fairness: at most 64 KiB of messages reach the owner per turn of the event loop; the
+// rest of a read waits for the next turn, and the socket is not read again until it is done.
 #pragma once
 
 #include <cstdint>
@@ -87,6 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading_ = false;
   bool started_ = false;
   bool delivering_ = false;
+  bool deliver_posted_ = false;  // frames left for a later turn
   bool paused_ = false;
   bool close_after_writes_ = false;
   bool closed_ = false;

@@ -52,6 +52,13 @@ absl::Status SetUserTimeout(int fd, absl::Duration timeout) {
   return absl::OkStatus();
 }
 
+absl::Status SetNotSentLowat(int fd, int bytes) {
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &bytes, sizeof(bytes)) != 0) {
+    return Errno("TCP_NOTSENT_LOWAT");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops) {
   const int ttl = 255;
   const int min_ttl = 256 - hops;

@@ -28,6 +28,9 @@ absl::Status ResetTtl(int fd, bool ipv6);
 // RFC 5482: abort the connection when sent data stays unacknowledged this long. A peer that
 // keeps sending KEEPALIVEs but never reads would otherwise hold its update group forever.
 absl::Status SetUserTimeout(int fd, absl::Duration timeout);
+// TCP_NOTSENT_LOWAT: the socket counts as writable, and takes more data, only while less than
+// `bytes` of what was written is still unsent.
+absl::Status SetNotSentLowat(int fd, int bytes);
 // The kernel's index of interface `name` (the scope of a link-local address); 0 if there is none.
 unsigned InterfaceIndex(const std::string& name);
 
