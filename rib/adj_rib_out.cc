@@ -126,7 +126,9 @@ void AdjRibOut::OnBestPathChanges(std::span<const BestPathChange> changes) {
       // (the walk only sees keys that are there).
       const bool ahead = group.walking && change.current != nullptr &&
                          (!group.walk_after.has_value() || change.key > *group.walk_after);
-      if (!ahead) group.dirty.insert(change.key);
+      if (ahead) continue;
+      const PathPtr& path = change.current != nullptr ? change.current : change.previous;
+      group.dirty.Insert(path != nullptr ? path->source.peer : kLocalPeer, change.key);
     }
   }
 }
@@ -256,7 +258,7 @@ void AdjRibOut::Commit(UpdateGroup& group, const RouteKey& key, Plan& plan, Upda
 
 bool AdjRibOut::NextKey(const UpdateGroup& group, RouteKey& key, bool& from_walk) const {
   if (!group.dirty.empty()) {
-    key = *group.dirty.begin();
+    key = *group.dirty.Front();
     from_walk = false;
     return true;
   }
@@ -273,7 +275,7 @@ void AdjRibOut::ConsumeKey(UpdateGroup& group, const RouteKey& key, bool from_wa
   if (from_walk) {
     group.walk_after = key;
   } else {
-    group.dirty.erase(key);
+    group.dirty.PopFront();  // NextKey's key
   }
   group.started = true;
 }

@@ -6,7 +6,8 @@
 // from).
 //
 // Flow: Rib::RunDecision's best-path changes go to OnBestPathChanges, which only marks keys
-// dirty in every group. The shell pulls encoded UPDATEs with NextUpdates(group, ...) while the
+// dirty in every group, in a lane per route source served round-robin (dirty_lanes.h), so a
+// single change goes out ahead of a table transfer's backlog. The shell pulls encoded UPDATEs with NextUpdates(group, ...) while the
 // members' write queues are low; each call turns dirty keys into packed UPDATEs (update_packer.h)
 // and records them as advertised. Nothing is queued beyond the dirty sets.
 //
@@ -40,11 +41,11 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/btree_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "evpn/evpn_route.h"
 #include "rib/attribute_interner.h"
+#include "rib/dirty_lanes.h"
 #include "rib/export_policy.h"
 #include "rib/path.h"
 #include "rib/peer.h"
@@ -127,7 +128,7 @@ class AdjRibOut {
     OutboundPolicy policy;
     std::vector<PeerId> members;  // sorted
     absl::btree_map<RouteKey, AdvertisedRoute> advertised;
-    absl::btree_set<RouteKey> dirty;
+    DirtyLanes dirty;  // by the source of the change (dirty_lanes.h)
     // A walk over the Loc-RIB (initial dump or refresh): the next key is the first after
     // walk_after (the first of all when unset).
     bool walking = false;

@@ -87,7 +87,7 @@ void Rib::FilePath(PeerState& peer, const RouteKey& key, Path path) {
     peer.paths.emplace(key, fresh->path_id);
     entry.paths.push_back(std::move(fresh));
   }
-  dirty_.insert(key);
+  dirty_.Insert(peer.info.id, key);
 }
 
 bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
@@ -107,7 +107,7 @@ bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
   if (entry.paths.empty() && entry.best == nullptr) {
     loc_rib_.erase(entry_it);  // never decided: nothing to undo
   } else {
-    dirty_.insert(key);
+    dirty_.Insert(peer.info.id, key);
   }
   return true;
 }
@@ -126,7 +126,7 @@ size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
       replacement->stale ? ++peer.stale : --peer.stale;
     }
     *it = std::make_shared<const Path>(std::move(*replacement));
-    dirty_.insert(key);
+    dirty_.Insert(peer.info.id, key);
     ++touched;
   }
   return touched;
@@ -473,8 +473,8 @@ void Rib::CountBest(LocRibEntry& entry) {
 std::vector<BestPathChange> Rib::RunDecision(size_t budget) {
   std::vector<BestPathChange> changes;
   while (budget > 0 && !dirty_.empty()) {
-    const RouteKey key = *dirty_.begin();
-    dirty_.erase(dirty_.begin());
+    const RouteKey key = *dirty_.Front();
+    dirty_.PopFront();
     Decide(key, changes);
     --budget;
   }

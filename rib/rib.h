@@ -3,7 +3,9 @@
 // a key and put the key in a dirty set; RunDecision(budget) takes keys from that set, runs the
 // decision process (best_path.h) on each and returns the keys whose best path changed, for the
 // Adj-RIB-Out and the EVPN layer. Nothing is queued beyond the dirty set: a key that changes
-// twice before its decision is decided once.
+// twice before its decision is decided once. The set has a lane per peer that caused the
+// change, served round-robin (dirty_lanes.h): a single change is decided within a round even
+// while a table transfer from another peer waits for its decisions.
 //
 // Inbound, per UPDATE and with the RFC 7606 action the codec classified it with:
 //   none / attribute-discard   withdrawals, then announcements (the codec already dropped a
@@ -50,6 +52,7 @@
 #include "rib/attribute_interner.h"
 #include "rib/best_path.h"
 #include "rib/import_policy.h"
+#include "rib/dirty_lanes.h"
 #include "rib/path.h"
 #include "rib/peer.h"
 #include "rib/route_key.h"
@@ -205,7 +208,7 @@ class Rib {
   AttributeInterner interner_;
   absl::btree_map<PeerId, PeerState> peers_;
   LocRib loc_rib_;
-  absl::btree_set<RouteKey> dirty_;
+  DirtyLanes dirty_;
   std::array<uint64_t, 256> best_by_type_{};
   uint64_t best_ipv4_ = 0;
   uint64_t best_ipv6_ = 0;
