@@ -33,13 +33,14 @@ UPDATE from v2 into the reflector and from the reflector to v3 (tcpdump there).
 Single moves during an ingest (--ingest [N], default N 1,000,000; evpnd only, no mass move):
 after the single moves, bgp_routegen in a namespace `gen` (10.0.0.100), an iBGP
 route-reflector client of the reflector (hold 9 s like every session here), sends N type-2
-routes with VNI 999 / RT 65000:999 / RD 10.0.0.100:999 (no VTEP imports them: the reflector
-stores and reflects them, the VTEPs receive them and program none); from its start until the
-reflector (routes_received and routes_best of that peer) and every VTEP (routes_received from
-the reflector) hold all N, polled with `evpnctl neighbor` every --ingest-poll s, the MAC moves
-back and forth as above (settle --ingest-settle). A move overlapped the ingest when its frame
-left after the generator's first UPDATE (its report's first_update_unix) and v3 pointed at
-the new VTEP before the last poll that still found a speaker short of N. Sessions
+routes with VNI 999 / RT 65000:999 / RD 10.0.0.0:999, whose keys sort before the VTEPs' (no
+VTEP imports them: the reflector stores and reflects them, the VTEPs receive them and program
+none); from its start until the reflector (routes_received and routes_best of that peer) and
+every VTEP (routes_received from the reflector) hold all N, polled with `evpnctl neighbor`
+every --ingest-poll s, the MAC moves back and forth as above (settle --ingest-settle). A move
+overlapped the ingest when its frame left after the generator's first UPDATE (its report's
+first_update_unix) and v3 pointed at the new VTEP before the last poll that still found a
+speaker short of N. Sessions
 (state_since, last_down_reason, last_notification from `evpnctl neighbor`) are compared before
 and after, and the logs grepped for hold timer / NOTIFICATION / session down.
 
@@ -435,7 +436,7 @@ def single_moves(f, mons, socks, moves, settle, timeout=10.0):
 
 # ---- a single move during an ingest (--ingest N) --------------------------------------------
 # The generator's routes: VNI 999, so RT 65000:999 (bgp_routegen's default RT is local AS:VNI)
-# and RD 10.0.0.100:999, which no VTEP imports (VNI 100 imports the auto RT 65000:100): the
+# and RD 10.0.0.0:999 (--ingest-rd-ip), which no VTEP imports (VNI 100 imports the auto RT 65000:100): the
 # reflector stores and reflects them, every VTEP receives them, none programs them. MACs
 # 02:30:00:00:00:00 + i, apart from the mover's and the mass move's.
 GEN_VNI = 999
@@ -564,7 +565,7 @@ def ingest_moves(f, mons, socks, cur, a):
     before the last speaker was seen still short of N."""
     n_routes = a.ingest
     out = {"routes": n_routes, "vni": GEN_VNI, "route_target": f"{AS}:{GEN_VNI}",
-           "rd": f"{F.GEN_IP}:{GEN_VNI}", "mac_first": "02:30:00:00:00:00",
+           "rd": f"{a.ingest_rd_ip}:{GEN_VNI}", "mac_first": "02:30:00:00:00:00",
            "settle_s": a.ingest_settle, "poll_interval_s": a.ingest_poll}
     base = {}
     for n, d in sorted(f.daemons.items()):
@@ -588,7 +589,7 @@ def ingest_moves(f, mons, socks, cur, a):
     gen = f.routegen("ingest", "gen", [
         "--connect", f"{RR_IP}:179", "--bind", F.GEN_IP, "--local-as", AS, "--remote-as", AS,
         "--router-id", F.GEN_IP, "--hold", 9, "--routes", n_routes, "--vni", GEN_VNI,
-        "--mac-offset", GEN_MAC_OFFSET, "--next-hop", F.GEN_IP])
+        "--mac-offset", GEN_MAC_OFFSET, "--next-hop", F.GEN_IP, "--rd-ip", a.ingest_rd_ip])
     rows, failures = [], []
     i = 0
     deadline = t_start + a.ingest_timeout
@@ -920,6 +921,9 @@ def main():
     ap.add_argument("--ingest-poll", type=float, default=0.2)
     ap.add_argument("--ingest-timeout", type=float, default=300)
     ap.add_argument("--ingest-max-moves", type=int, default=10000)
+    # The generator's RD: by default 10.0.0.0:999, whose keys sort before the VTEPs' (RD
+    # 10.0.0.N:100), the worst case for a speaker that works through changes in key order.
+    ap.add_argument("--ingest-rd-ip", default="10.0.0.0")
     ap.add_argument("--out")
     a = ap.parse_args()
     if a.ingest:
