@@ -9,7 +9,7 @@
 namespace evpnd::rib {
 namespace {
 
-std::vector<PathPtr>::iterator FindPath(LocRibEntry& entry, PeerId peer, uint32_t path_id) {
+LocRibEntry::Paths::iterator FindPath(LocRibEntry& entry, PeerId peer, uint32_t path_id) {
   return std::find_if(entry.paths.begin(), entry.paths.end(), [&](const PathPtr& p) {
     return p->source.peer == peer && p->path_id == path_id;
   });

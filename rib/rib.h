@@ -44,6 +44,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bgpd/wire/decode_outcome.h"
@@ -81,8 +82,10 @@ struct BestPathChange {
 };
 
 struct LocRibEntry {
-  // The candidates: every Adj-RIB-In path for this key.
-  std::vector<PathPtr> paths;
+  // The candidates: every Adj-RIB-In path for this key. Mostly one: held inline, which saves a
+  // heap block per route.
+  using Paths = absl::InlinedVector<PathPtr, 1>;
+  Paths paths;
   // Installed by the last decision; null until the key is first decided.
   PathPtr best;
   BestPathReason reason = BestPathReason::kNone;
