@@ -84,7 +84,7 @@ void Rib::FilePath(PeerState& peer, const RouteKey& key, Path path) {
     if ((*it)->stale && !fresh->stale) --peer.stale;
     *it = std::move(fresh);
   } else {
-    peer.paths.emplace(key, fresh->path_id);
+    ++peer.received;
     entry.paths.push_back(std::move(fresh));
   }
   dirty_.Insert(peer.info.id, key);
@@ -103,7 +103,7 @@ bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
     UncountBest(entry);
   }
   entry.paths.erase(it);
-  peer.paths.erase({key, path_id});
+  --peer.received;
   if (entry.paths.empty() && entry.best == nullptr) {
     loc_rib_.erase(entry_it);  // never decided: nothing to undo
   } else {
@@ -113,21 +113,30 @@ bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
 }
 
 template <typename Fn>
+void Rib::ForEachPathOf(const PeerState& peer, Fn fn) const {
+  if (peer.received == 0) return;
+  for (const auto& [key, entry] : loc_rib_) {
+    for (const PathPtr& p : entry.paths) {
+      if (p->source.peer == peer.info.id) fn(key, p);
+    }
+  }
+}
+
+template <typename Fn>
 size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
   size_t touched = 0;
-  for (const auto& [key, path_id] : peer.paths) {
-    auto entry_it = loc_rib_.find(key);
-    if (entry_it == loc_rib_.end()) continue;
-    auto it = FindPath(entry_it->second, peer.info.id, path_id);
-    if (it == entry_it->second.paths.end()) continue;
-    std::optional<Path> replacement = fn(**it);
-    if (!replacement.has_value()) continue;
-    if ((*it)->stale != replacement->stale) {
-      replacement->stale ? ++peer.stale : --peer.stale;
+  if (peer.received == 0) return 0;
+  // In place: the walk inserts and erases no entry.
+  for (auto& [key, entry] : loc_rib_) {
+    for (PathPtr& p : entry.paths) {
+      if (p->source.peer != peer.info.id) continue;
+      std::optional<Path> replacement = fn(*p);
+      if (!replacement.has_value()) continue;
+      if (p->stale != replacement->stale) replacement->stale ? ++peer.stale : --peer.stale;
+      p = std::make_shared<const Path>(std::move(*replacement));
+      dirty_.Insert(peer.info.id, key);
+      ++touched;
     }
-    *it = std::make_shared<const Path>(std::move(*replacement));
-    dirty_.Insert(peer.info.id, key);
-    ++touched;
   }
   return touched;
 }
@@ -135,15 +144,9 @@ size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
 template <typename Pred>
 size_t Rib::RemovePathsIf(PeerState& peer, Pred pred) {
   std::vector<std::pair<RouteKey, uint32_t>> doomed;
-  for (const auto& [key, path_id] : peer.paths) {
-    const LocRibEntry* entry = Find(key);
-    if (entry == nullptr) continue;
-    for (const PathPtr& p : entry->paths) {
-      if (p->source.peer == peer.info.id && p->path_id == path_id && pred(key, *p)) {
-        doomed.emplace_back(key, path_id);
-      }
-    }
-  }
+  ForEachPathOf(peer, [&](const RouteKey& key, const PathPtr& p) {
+    if (pred(key, *p)) doomed.emplace_back(key, p->path_id);
+  });
   for (const auto& [key, path_id] : doomed) RemovePath(peer, key, path_id);
   return doomed.size();
 }
@@ -176,12 +179,26 @@ absl::Status Rib::RemovePeer(PeerId id) {
 absl::StatusOr<size_t> Rib::RemovePeerPaths(PeerId id, size_t max_paths) {
   PeerState* peer = FindState(id);
   if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
-  for (size_t n = 0; n < max_paths && !peer->paths.empty(); ++n) {
-    const auto [key, path_id] = *peer->paths.begin();
-    // RemovePath forgets the pair; one the Loc-RIB no longer has is forgotten here.
-    if (!RemovePath(*peer, key, path_id)) peer->paths.erase(peer->paths.begin());
+  if (peer->received > 0) {
+    // The next slice of the walk: up to max_paths of the peer's paths after the cursor, removed
+    // once the walk has moved on (a removal may erase the entry).
+    std::vector<std::pair<RouteKey, uint32_t>> doomed;
+    auto it = peer->flush_after.has_value() ? loc_rib_.upper_bound(*peer->flush_after)
+                                            : loc_rib_.begin();
+    for (; it != loc_rib_.end() && doomed.size() < max_paths; ++it) {
+      for (const PathPtr& p : it->second.paths) {
+        if (p->source.peer == id) doomed.emplace_back(it->first, p->path_id);
+      }
+    }
+    // At the end, the next slice starts over (in case paths were filed behind the cursor).
+    if (it == loc_rib_.end()) {
+      peer->flush_after.reset();
+    } else {
+      peer->flush_after = std::prev(it)->first;
+    }
+    for (const auto& [key, path_id] : doomed) RemovePath(*peer, key, path_id);
   }
-  const size_t left = peer->paths.size();
+  const size_t left = peer->received;
   if (left == 0) peers_.erase(id);
   return left;
 }
@@ -498,7 +515,7 @@ absl::StatusOr<PeerRouteCounts> Rib::Counts(PeerId id) const {
   if (it == peers_.end()) return UnknownPeer(id);
   const PeerState& peer = it->second;
   PeerRouteCounts counts;
-  counts.received = peer.paths.size();
+  counts.received = peer.received;
   counts.rejected = peer.rejected;
   counts.best = peer.best;
   counts.stale = peer.stale;

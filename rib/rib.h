@@ -22,8 +22,9 @@
 //   Ownership: paths are shared_ptr<const Path>; the Loc-RIB entry keeps the installed best
 //     alive until the next decision even if its peer withdrew it, so readers between an UPDATE
 //     and the decision see a consistent Loc-RIB.
-//   Performance: a peer-down flush can go in slices (RemovePeerPaths); graceful-restart marking
-//     and sweeping (MarkStale, SweepStale) touch every path of the peer at once; decisions are
+//   Performance: per-peer work walks the Loc-RIB (no per-peer index); a peer-down flush can go
+//     in slices (RemovePeerPaths); graceful-restart marking and sweeping (MarkStale, SweepStale)
+//     walk it at once, and not at all when the peer has no paths (or none stale); decisions are
 //     budgeted.
 // Standards: RFC 4271 §3.2 (Adj-RIBs-In, Loc-RIB), §9.1 (decision process), §9.1.2 (loop
 // detection); RFC 4456 §8; RFC 4724 §4.2 (stale routes, End-of-RIB); RFC 4760 §7 and RFC 7606 §2,
@@ -43,7 +44,6 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/btree_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -165,8 +165,10 @@ class Rib {
   struct PeerState {
     PeerInfo info;
     PathSource source;
-    // The Adj-RIB-In: (key, path id) of every path of this peer in the Loc-RIB entries.
-    absl::btree_set<std::pair<RouteKey, uint32_t>> paths;
+    // The Adj-RIB-In is the peer's paths in the Loc-RIB entries: no index of its own (it cost
+    // some 70 bytes a route); per-peer work walks the Loc-RIB, as FRR's does.
+    size_t received = 0;  // its paths
+    std::optional<RouteKey> flush_after;  // RemovePeerPaths: the walk resumes after this key
     std::vector<wire::AfiSafi> disabled_families;
     std::array<uint64_t, kRouteRejectReasonCount> rejected{};
     // Kept as paths come, go and win, so that Counts() is O(1) (it runs on every UPDATE when
@@ -178,6 +180,9 @@ class Rib {
   PeerState* FindState(PeerId peer);
   void FilePath(PeerState& peer, const RouteKey& key, Path path);
   bool RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id);
+  // Calls fn(key, path) for each path of the peer (a walk of the Loc-RIB).
+  template <typename Fn>
+  void ForEachPathOf(const PeerState& peer, Fn fn) const;
   // Replaces each path of the peer for which `fn(path)` returns a new one; returns how many.
   template <typename Fn>
   size_t ReplacePaths(PeerState& peer, Fn fn);
