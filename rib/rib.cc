@@ -87,6 +87,14 @@ void Rib::FilePath(PeerState& peer, const RouteKey& key, Path path) {
     ++peer.received;
     entry.paths.push_back(std::move(fresh));
   }
+  MarkDirty(peer, key, entry);
+}
+
+void Rib::MarkDirty(const PeerState& peer, const RouteKey& key, LocRibEntry& entry) {
+  // Once: a key several peers change before its decision (the same table from four spines)
+  // waits in the first one's lane and is decided once.
+  if (entry.dirty) return;
+  entry.dirty = true;
   dirty_.Insert(peer.info.id, key);
 }
 
@@ -107,7 +115,7 @@ bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
   if (entry.paths.empty() && entry.best == nullptr) {
     loc_rib_.erase(entry_it);  // never decided: nothing to undo
   } else {
-    dirty_.Insert(peer.info.id, key);
+    MarkDirty(peer, key, entry);
   }
   return true;
 }
@@ -134,7 +142,7 @@ size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
       if (!replacement.has_value()) continue;
       if (p->stale != replacement->stale) replacement->stale ? ++peer.stale : --peer.stale;
       p = std::make_shared<const Path>(std::move(*replacement));
-      dirty_.Insert(peer.info.id, key);
+      MarkDirty(peer, key, entry);
       ++touched;
     }
   }
@@ -450,6 +458,8 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
   auto it = loc_rib_.find(key);
   if (it == loc_rib_.end()) return;
   LocRibEntry& entry = it->second;
+  if (!entry.dirty) return;  // decided already, from another lane
+  entry.dirty = false;
   PathPtr previous = entry.best;
   if (entry.paths.empty()) {
     if (previous != nullptr) {

@@ -3,9 +3,10 @@
 // a key and put the key in a dirty set; RunDecision(budget) takes keys from that set, runs the
 // decision process (best_path.h) on each and returns the keys whose best path changed, for the
 // Adj-RIB-Out and the EVPN layer. Nothing is queued beyond the dirty set: a key that changes
-// twice before its decision is decided once. The set has a lane per peer that caused the
-// change, served round-robin (dirty_lanes.h): a single change is decided within a round even
-// while a table transfer from another peer waits for its decisions.
+// twice, or from several peers, before its decision is decided once. The set has a lane per
+// peer that caused the change (the first one), served round-robin (dirty_lanes.h): a single
+// change is decided within a round even while a table transfer from another peer waits for its
+// decisions.
 //
 // Inbound, per UPDATE and with the RFC 7606 action the codec classified it with:
 //   none / attribute-discard   withdrawals, then announcements (the codec already dropped a
@@ -92,6 +93,8 @@ struct LocRibEntry {
   // `best` is counted in its peer's PeerState::best (false once that path was removed, before
   // the next decision replaces it).
   bool best_counted = false;
+  // Waiting in the Rib's dirty set for a decision.
+  bool dirty = false;
 };
 
 using LocRib = absl::btree_map<RouteKey, LocRibEntry>;
@@ -180,6 +183,8 @@ class Rib {
   PeerState* FindState(PeerId peer);
   void FilePath(PeerState& peer, const RouteKey& key, Path path);
   bool RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id);
+  // Puts the key in the peer's lane of the dirty set unless it is there (in any lane) already.
+  void MarkDirty(const PeerState& peer, const RouteKey& key, LocRibEntry& entry);
   // Calls fn(key, path) for each path of the peer (a walk of the Loc-RIB).
   template <typename Fn>
   void ForEachPathOf(const PeerState& peer, Fn fn) const;
