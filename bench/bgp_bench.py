@@ -2,7 +2,8 @@
 """BGP EVPN benchmarks of evpnd, FRR's bgpd and gobgpd against bgp_routegen (bench/ingest.sh,
 bench/packing.sh run it inside a network namespace they create; it prints one JSON line per run).
 
-  bgp_bench.py ingest  --daemon evpnd|frr|gobgp --routes N --build DIR --workdir DIR [...]
+  bgp_bench.py ingest  --daemon evpnd|frr|gobgp --routes N [--peers K] --build DIR --workdir DIR
+                       [...]
   bgp_bench.py packing --daemon evpnd|frr|gobgp --routes N --build DIR --workdir DIR [...]
   bgp_bench.py report-ingest OUT.json  < JSON lines      (table on stdout, JSON file)
   bgp_bench.py report-packing OUT.json < JSON lines
@@ -10,12 +11,14 @@ bench/packing.sh run it inside a network namespace they create; it prints one JS
 Addresses (all on the namespace's lo): the daemon 127.0.0.1 (port 179, passive on every session),
 the sender 127.0.0.2 (bgp_routegen, N type-2 routes, next hop 10.250.0.2: FRR refuses 127/8 next
 hops as martians), the receiver 127.0.0.3 (bgp_routegen with no routes, a route-reflector client
-of the daemon, packing only). All sessions iBGP in AS 65000, hold time 90 s, 4096-byte messages.
+of the daemon, packing only). With ingest --peers K, K senders: 127.0.0.2, then 127.0.0.4 to
+127.0.0.(K+2), all sending the same N routes (RD 127.0.0.2:100), each with next hop 10.250.0.x,
+x its address's last byte. All sessions iBGP in AS 65000, hold time 90 s, 4096-byte messages.
 
-ingest: time from the sender's first UPDATE (first_update_unix in its JSON report, wall clock) to
-the end of the first poll of the daemon's own CLI that shows all N routes; polls every --poll
-seconds, nothing interpolated. Memory: VmHWM (reset to VmRSS through /proc/PID/clear_refs once the
-daemon is idle) minus the idle VmRSS, per route.
+ingest: time from the first UPDATE of any sender (first_update_unix in its JSON report, wall
+clock) to the end of the first poll of the daemon's own CLI that shows all N routes from every
+sender; polls every --poll seconds, nothing interpolated. Memory: VmHWM (reset to VmRSS through
+/proc/PID/clear_refs once the daemon is idle) minus the idle VmRSS, per route and per path (K*N).
 packing: tcpdump on lo; the sender -> daemon and daemon -> receiver TCP streams reassembled here,
 their BGP messages counted, and the capture time from the first UPDATE in to the last UPDATE out.
 """
@@ -30,7 +33,7 @@ import sys
 import time
 
 DAEMON, SENDER, RECEIVER = "127.0.0.1", "127.0.0.2", "127.0.0.3"
-NEXT_HOP = "10.250.0.2"
+MAX_PEERS = 32
 AS = 65000
 VNI = 100
 
@@ -108,8 +111,21 @@ def wait_for(pred, timeout, what, step=0.1):
 # FRR pfxRcd, GoBGP accepted.
 
 
+def senders(k):
+    """The addresses of K senders: 127.0.0.2, then 127.0.0.4 on (127.0.0.3 is the receiver)."""
+    return [SENDER] + [f"127.0.0.{3 + i}" for i in range(1, k)]
+
+
+def next_hop_of(source):
+    return "10.250.0." + source.rsplit(".", 1)[1]
+
+
 class DaemonUnderTest:
     """What the three daemons share: `proc` is the running daemon."""
+
+    def complete(self, peers, sends, routes):
+        """All N routes in the RIB: every sender's accepted count is N."""
+        return all(peers.get(s, {}).get("accepted", 0) >= routes for s in sends)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -130,15 +146,16 @@ class Evpnd(DaemonUnderTest):
         os.makedirs(self.dir, exist_ok=True)
         self.sock = os.path.join(self.dir, "evpnd.sock")
 
-    def start(self, receivers):
+    def start(self, receivers, sends=(SENDER,)):
         conf = [
             "global {",
             f'  router_id: "{DAEMON}" local_as: {AS} listen_addresses: "{DAEMON}" listen_port: 179',
             f'  api {{ unix_socket: "{self.sock}" }}',
             "}",
-            f'peers {{ address: "{SENDER}" settings {{ remote_as: {AS} passive: true '
-            "timers { hold_time_s: 90 keepalive_s: 30 } } }",
         ]
+        for s in sends:
+            conf.append(f'peers {{ address: "{s}" settings {{ remote_as: {AS} passive: true '
+                        "timers { hold_time_s: 90 keepalive_s: 30 } } }")
         for r in receivers:
             conf.append(f'peers {{ address: "{r}" settings {{ remote_as: {AS} passive: true '
                         "route_reflector_client: true timers { hold_time_s: 90 keepalive_s: 30 } } }")
@@ -170,6 +187,12 @@ class Evpnd(DaemonUnderTest):
                                  "advertised": int(p.get("routes_advertised", 0))}
         return out
 
+    def complete(self, peers, sends, routes):
+        # routes_best counts the sender's paths that are the best: K senders of the same routes
+        # share the N best paths, and each has N paths in its Adj-RIB-In
+        return (all(peers.get(s, {}).get("received", 0) >= routes for s in sends)
+                and sum(peers.get(s, {}).get("accepted", 0) for s in sends) >= routes)
+
 
 class Frr(DaemonUnderTest):
     name = "frr"
@@ -179,13 +202,12 @@ class Frr(DaemonUnderTest):
         os.makedirs(self.dir, exist_ok=True)
         subprocess.run(["chown", "frr:frr", self.dir], check=True)
 
-    def start(self, receivers):
+    def start(self, receivers, sends=(SENDER,)):
         conf = ["router bgp %d" % AS, f" bgp router-id {DAEMON}", " no bgp default ipv4-unicast",
-                " timers bgp 30 90",
-                f" neighbor {SENDER} remote-as {AS}", f" neighbor {SENDER} passive"]
-        for r in receivers:
-            conf += [f" neighbor {r} remote-as {AS}", f" neighbor {r} passive"]
-        conf += [" address-family l2vpn evpn", f"  neighbor {SENDER} activate"]
+                " timers bgp 30 90"]
+        for p in list(sends) + list(receivers):
+            conf += [f" neighbor {p} remote-as {AS}", f" neighbor {p} passive"]
+        conf += [" address-family l2vpn evpn"] + [f"  neighbor {s} activate" for s in sends]
         for r in receivers:
             conf += [f"  neighbor {r} activate", f"  neighbor {r} route-reflector-client"]
         conf += [" exit-address-family", ""]
@@ -222,10 +244,10 @@ class Gobgp(DaemonUnderTest):
         self.dir = os.path.join(workdir, "gobgp")
         os.makedirs(self.dir, exist_ok=True)
 
-    def start(self, receivers):
+    def start(self, receivers, sends=(SENDER,)):
         conf = ["[global.config]", f"  as = {AS}", f'  router-id = "{DAEMON}"', "  port = 179",
                 f'  local-address-list = ["{DAEMON}"]']
-        for addr, client in [(SENDER, False)] + [(r, True) for r in receivers]:
+        for addr, client in [(s, False) for s in sends] + [(r, True) for r in receivers]:
             conf += ["[[neighbors]]", "  [neighbors.config]", f'    neighbor-address = "{addr}"',
                      f"    peer-as = {AS}", "  [neighbors.transport.config]",
                      "    passive-mode = true", "  [neighbors.timers.config]",
@@ -282,8 +304,8 @@ def routegen(build, workdir, name, source, routes):
     cmd = [os.path.join(build, "tests/tools/bgp_routegen"), "--connect", f"{DAEMON}:179",
            "--bind", source, "--local-as", str(AS), "--remote-as", str(AS), "--router-id", source,
            "--routes", str(routes), "--hold", "90", "--json"]
-    if routes:
-        cmd += ["--vni", str(VNI), "--next-hop", NEXT_HOP]
+    if routes:  # the same routes from every sender (one RD), each its own next hop
+        cmd += ["--vni", str(VNI), "--rd-ip", SENDER, "--next-hop", next_hop_of(source)]
     err = open(os.path.join(workdir, f"{name}.log"), "ab")
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
 
@@ -308,9 +330,11 @@ def finish(proc):
 def ingest(a):
     quiet = wait_quiet(a.max_load, a.max_wait)
     d = DAEMONS[a.daemon](a.build, a.workdir)
-    d.start([])
-    res = {"daemon": a.daemon, "routes": a.routes, "poll_s": a.poll, **quiet}
-    gen = None
+    sends = senders(a.peers)
+    d.start([], sends)
+    res = {"daemon": a.daemon, "routes": a.routes, "peers": a.peers, "paths": a.peers * a.routes,
+           "poll_s": a.poll, **quiet}
+    gens = []
     try:
         time.sleep(1.0)
         reset_hwm(d.pid)
@@ -318,7 +342,10 @@ def ingest(a):
         idle = proc_status(d.pid)
         cpu0 = proc_cpu_s(d.pid)
         res["idle_rss"] = idle["VmRSS"]
-        gen = routegen(a.build, a.workdir, f"sender-{a.daemon}-{a.routes}", SENDER, a.routes)
+        # all K started together; each encodes its routes before it connects
+        for s in sends:
+            name = f"sender-{a.daemon}-{a.routes}" + (f"-{s}" if a.peers > 1 else "")
+            gens.append(routegen(a.build, a.workdir, name, s, a.routes))
         polls = 0
         poll_max = poll_sum = 0.0
         seen_received = None
@@ -329,20 +356,21 @@ def ingest(a):
         tick = time.time()
         while time.time() < deadline:
             t0 = time.time()
-            p = d.peers().get(SENDER, {})
+            ps = d.peers()
             t1 = time.time()
             polls += 1
             poll_max = max(poll_max, t1 - t0)
             poll_sum += t1 - t0
-            last = p
-            if seen_received is None and p.get("received", 0) >= a.routes:
+            last = ps
+            if seen_received is None and all(ps.get(s, {}).get("received", 0) >= a.routes
+                                             for s in sends):
                 seen_received = (t0, t1)
-            if p.get("accepted", 0) >= a.routes:
+            if d.complete(ps, sends, a.routes):
                 done = (t0, t1)
                 break
             before = t0  # this poll's snapshot (taken after t0) still lacked routes
-            if gen.poll() is not None:
-                log(f"{a.daemon}: the sender exited early")
+            if any(g.poll() is not None for g in gens):
+                log(f"{a.daemon}: a sender exited early")
                 break
             tick += a.poll
             time.sleep(max(0.0, tick - time.time()))
@@ -353,31 +381,45 @@ def ingest(a):
         res["polls"] = polls
         res["poll_duration_max_s"] = round(poll_max, 3)
         res["poll_duration_mean_s"] = round(poll_sum / max(1, polls), 3)
-        res["last_counts"] = last
+        res["last_counts"] = last.get(SENDER, {})
+        if a.peers > 1:
+            res["last_counts_by_peer"] = {s: last.get(s, {}) for s in sends}
         if done is None:
-            res["error"] = f"not all routes after {a.timeout} s: {last}"
+            res["error"] = f"not all routes after {a.timeout} s: {res['last_counts']}"
         time.sleep(0.5)
-        final = d.peers().get(SENDER, {})
-        res["final_counts"] = final
+        final = d.peers()
+        res["final_counts"] = final.get(SENDER, {})
+        if a.peers > 1:
+            res["final_counts_by_peer"] = {s: final.get(s, {}) for s in sends}
+        res["sessions_established"] = all(
+            final.get(s, {}).get("state", "").lower() == "established" for s in sends)
     finally:
-        rep = finish(gen) if gen else {}
+        reps = [finish(g) for g in gens]
         d.stop()
-    res["sender"] = {k: rep.get(k) for k in ("updates", "bytes", "send_s", "first_update_unix",
-                                             "exit_code", "error", "notification")
-                     if rep.get(k) is not None}
-    first = rep.get("first_update_unix")
+    keys = ("updates", "bytes", "send_s", "first_update_unix", "exit_code", "error", "notification")
+    reports = [{k: r.get(k) for k in keys if r.get(k) is not None} for r in reps]
+    res["sender"] = reports[0] if reports else {}
+    if a.peers > 1:
+        res["senders"] = [{"address": s, **r} for s, r in zip(sends, reports)]
+    firsts = [r["first_update_unix"] for r in reports if "first_update_unix" in r]
+    first = min(firsts) if firsts and len(firsts) == len(sends) else None
+    if a.peers > 1 and first:
+        res["first_update_spread_s"] = round(max(firsts) - first, 3)
     if done and first:
         res["seconds"] = round(done[1] - first, 3)
         res["last_poll_duration_s"] = round(done[1] - done[0], 3)
         res["routes_per_s"] = round(a.routes / res["seconds"])
+        res["paths_per_s"] = round(a.peers * a.routes / res["seconds"])
         # bracket: the last poll that still lacked routes started at `before`
         res["seconds_lower"] = round(max(0.0, (before or first) - first), 3)
         if seen_received:
             res["seconds_received"] = round(seen_received[1] - first, 3)
     elif not first:
-        res["error"] = res.get("error", "") + " no first_update_unix from the sender"
+        res["error"] = res.get("error", "") + " no first_update_unix from a sender"
     res["peak_bytes_per_route"] = round((res["peak_rss"] - res["idle_rss"]) / a.routes, 1)
     res["steady_bytes_per_route"] = round((res["rss_after"] - res["idle_rss"]) / a.routes, 1)
+    res["peak_bytes_per_path"] = round((res["peak_rss"] - res["idle_rss"]) / res["paths"], 1)
+    res["steady_bytes_per_path"] = round((res["rss_after"] - res["idle_rss"]) / res["paths"], 1)
     res["load_after"] = loadavg()
     res["version"] = version_of(a.daemon)
     if a.daemon == "evpnd":  # others rebuild build/ while we run: which binary was measured
@@ -608,47 +650,61 @@ def fmt_mb(b):
 
 def report_ingest(out):
     rows = [json.loads(line) for line in sys.stdin if line.strip()]
-    print(f"{'daemon':<7}{'routes':>9}{'seconds':>9}{'(after)':>8}{'routes/s':>10}{'rcvd s':>8}"
-          f"{'cpu s':>7}"
-          f"{'idle MB':>8}{'peak MB':>8}{'B/route':>8}{'steady':>7}{'load':>6}  status")
+    for r in rows:  # results of before --peers: one sender
+        r.setdefault("peers", 1)
+    print(f"{'daemon':<7}{'routes':>9}{'peers':>6}{'seconds':>9}{'(after)':>8}{'routes/s':>10}"
+          f"{'paths/s':>10}{'rcvd s':>8}{'cpu s':>7}"
+          f"{'idle MB':>8}{'peak MB':>8}{'B/route':>8}{'B/path':>7}{'steady':>7}{'load':>6}"
+          "  status")
     for r in rows:
         status = "ok" if "seconds" in r and "error" not in r else f"ERROR {r.get('error', '')}"
-        snd = r.get("sender", {})
-        if snd.get("notification") or snd.get("error"):
-            status += f" sender: {snd.get('error', '')} {snd.get('notification', '')}"
-        print(f"{r['daemon']:<7}{r['routes']:>9}{r.get('seconds', float('nan')):>9.3f}"
+        if r.get("sessions_established") is False:
+            status += " (a session is not Established at the end)"
+        for snd in r.get("senders", [r.get("sender", {})]):
+            if snd.get("notification") or snd.get("error"):
+                status += (f" sender {snd.get('address', SENDER)}: {snd.get('error', '')} "
+                           f"{snd.get('notification', '')}")
+        print(f"{r['daemon']:<7}{r['routes']:>9}{r['peers']:>6}"
+              f"{r.get('seconds', float('nan')):>9.3f}"
               f"{r.get('seconds_lower', float('nan')):>8.3f}{r.get('routes_per_s', 0):>10}"
+              f"{r.get('paths_per_s', r.get('routes_per_s', 0)):>10}"
               f"{r.get('seconds_received', float('nan')):>8.2f}"
               f"{r.get('cpu_s', 0):>7.1f}{fmt_mb(r['idle_rss']):>8}{fmt_mb(r['peak_rss']):>8}"
-              f"{r['peak_bytes_per_route']:>8.0f}{r['steady_bytes_per_route']:>7.0f}"
+              f"{r['peak_bytes_per_route']:>8.0f}"
+              f"{r.get('peak_bytes_per_path', r['peak_bytes_per_route']):>7.0f}"
+              f"{r['steady_bytes_per_route']:>7.0f}"
               f"{r['load_before'][0]:>6.2f}  {status}")
     ratios = []
-    by = {(r["daemon"], r["routes"]): r for r in rows if "routes_per_s" in r}
-    for n in sorted({r["routes"] for r in rows}):
-        e = by.get(("evpnd", n))
+    by = {(r["daemon"], r["routes"], r["peers"]): r for r in rows if "routes_per_s" in r}
+    for n, k in sorted({(r["routes"], r["peers"]) for r in rows}):
+        e = by.get(("evpnd", n, k))
         if not e:
             continue
         for other in ("frr", "gobgp"):
-            o = by.get((other, n))
+            o = by.get((other, n, k))
             if o:
-                ratios.append({"routes": n, "vs": other,
+                ratios.append({"routes": n, "peers": k, "vs": other,
                                "rate_ratio": round(e["routes_per_s"] / o["routes_per_s"], 3),
                                "peak_memory_ratio": round(
                                    e["peak_bytes_per_route"] / o["peak_bytes_per_route"], 3)
                                if o["peak_bytes_per_route"] > 0 else None})
     if ratios:
         print()
-        print(f"{'routes':>9}  {'evpnd vs':<8}{'routes/s ratio':>15}{'peak B/route ratio':>20}")
+        print(f"{'routes':>9}{'peers':>6}  {'evpnd vs':<8}{'routes/s ratio':>15}"
+              f"{'peak B/route ratio':>20}")
         for x in ratios:
             mr = x["peak_memory_ratio"]
-            print(f"{x['routes']:>9}  {x['vs']:<8}{x['rate_ratio']:>14.2f}x"
+            print(f"{x['routes']:>9}{x['peers']:>6}  {x['vs']:<8}{x['rate_ratio']:>14.2f}x"
                   f"{(f'{mr:.2f}x' if mr is not None else '-'):>20}")
     poll = rows[0]["poll_s"] if rows else None
-    print(f"\nseconds: end of the first poll that showed N, minus the sender's first UPDATE; "
+    print(f"\nseconds: end of the first poll that showed N, minus the first sender's first UPDATE; "
           f"(after): start of the last poll that did not\n(the routes were all in between; "
           f"resolution: the poll interval, {poll} s, plus the poll's duration); "
           "rcvd s: evpnd's Adj-RIB-In count reached N\n(routes/s uses 'seconds'; evpnd counts "
-          "routes_best, after best-path selection; FRR pfxRcd; GoBGP accepted)")
+          "routes_best, after best-path selection; FRR pfxRcd; GoBGP accepted)\n"
+          "peers K: K senders of the same N routes, each its own next hop: N routes, K*N paths; "
+          "done when every sender\nhas N (evpnd: N received from each and N best in all); "
+          "paths/s = K*N/seconds; B/path = (peak - idle)/(K*N)")
     with open(out, "w") as f:
         json.dump({"benchmark": "ingest", "machine": machine(), "results": rows,
                    "ratios": ratios}, f, indent=1)
@@ -657,7 +713,8 @@ def report_ingest(out):
 
 def plot_ingest(rows, png):
     """routes/s by N for each daemon, log-log, as measured (the small N of the fast daemons are
-    bounded by the poll interval: drawn hollow)."""
+    bounded by the poll interval: drawn hollow); one sender solid with circles, K senders dashed
+    with squares."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -667,21 +724,26 @@ def plot_ingest(rows, png):
         return
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
     for daemon, color in (("evpnd", "tab:blue"), ("frr", "tab:red"), ("gobgp", "tab:green")):
-        pts = sorted((r["routes"], r["routes_per_s"], r.get("polls", 9) <= 2)
-                     for r in rows if r["daemon"] == daemon and r.get("routes_per_s"))
-        if not pts:
-            continue
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], "-", color=color, label=daemon)
-        for n, rate, bounded in pts:
-            ax.plot([n], [rate], "o", color=color, markerfacecolor="white" if bounded else color)
+        for k in sorted({r.get("peers", 1) for r in rows if r["daemon"] == daemon}):
+            pts = sorted((r["routes"], r["routes_per_s"], r.get("polls", 9) <= 2)
+                         for r in rows if r["daemon"] == daemon and r.get("peers", 1) == k
+                         and r.get("routes_per_s"))
+            if not pts:
+                continue
+            style = "o-" if k == 1 else "s--"
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=color,
+                    label=daemon if k == 1 else f"{daemon}, {k} peers")
+            for n, rate, bounded in pts:
+                if bounded:
+                    ax.plot([n], [rate], style[0], color=color, markerfacecolor="white")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("type-2 routes sent (N)")
     ax.set_ylabel("routes/s until all N are in the daemon's RIB")
-    ax.set_title("EVPN ingest, one iBGP peer, same run (hollow: bounded by the 0.2 s poll)",
-                 fontsize=9)
+    ax.set_title("EVPN ingest, iBGP, same run (dashed: K peers each sending the N routes;\n"
+                 "hollow: bounded by the 0.2 s poll)", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(png)
     print(f"plot: {png}")
@@ -728,6 +790,7 @@ def main():
     ap.add_argument("out", nargs="?")
     ap.add_argument("--daemon", choices=list(DAEMONS))
     ap.add_argument("--routes", type=int)
+    ap.add_argument("--peers", type=int, default=1, help="ingest: K senders of the same N routes")
     ap.add_argument("--build", default="build")
     ap.add_argument("--workdir")
     ap.add_argument("--poll", type=float, default=0.2)
@@ -736,6 +799,8 @@ def main():
     ap.add_argument("--max-wait", type=float, default=1800)
     ap.add_argument("--keep-pcap", action="store_true")
     a = ap.parse_args()
+    if not 1 <= a.peers <= MAX_PEERS:
+        ap.error(f"--peers: 1 to {MAX_PEERS}")
     if a.mode == "report-ingest":
         report_ingest(a.out)
     elif a.mode == "report-packing":
