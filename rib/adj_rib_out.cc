@@ -139,6 +139,11 @@ bool AdjRibOut::HasWork(const UpdateGroup& group) const {
   return !group.dirty.empty() || group.walking || group.end_of_rib_pending;
 }
 
+size_t AdjRibOut::MaxMessageSize(UpdateGroupId id) const {
+  const UpdateGroup* group = FindGroup(id);
+  return group == nullptr ? 0 : group->policy.codec_context().max_message_size;
+}
+
 bool AdjRibOut::HasWork(UpdateGroupId id) const {
   const UpdateGroup* group = FindGroup(id);
   return group != nullptr && HasWork(*group);

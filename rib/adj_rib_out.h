@@ -115,6 +115,9 @@ class AdjRibOut {
   // Groups with dirty keys, a walk in progress or an End-of-RIB to send.
   std::vector<UpdateGroupId> GroupsWithWork() const;
   bool HasWork(UpdateGroupId group) const;
+  // The largest UPDATE the group's members all accept (4096, or 65535 with RFC 8654); 0 for no
+  // such group.
+  size_t MaxMessageSize(UpdateGroupId group) const;
   std::vector<PeerId> Members(UpdateGroupId group) const;
   // What `peer` was sent for `key` (null if nothing).
   const AdvertisedRoute* Advertised(PeerId peer, const RouteKey& key) const;

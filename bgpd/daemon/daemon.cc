@@ -681,7 +681,9 @@ bool Daemon::Flush(rib::UpdateGroupId group) {
   // about what fits below it.
   if (queued >= kWriteHighMark) return false;
   const size_t room = kWriteHighMark - queued;
-  const size_t message_size = std::clamp(room, kMinFlushMessageSize, wire::kMaxExtendedMessageSize);
+  const size_t message_size =
+      std::clamp(room, kMinFlushMessageSize,
+                 std::max(adj_rib_out_->MaxMessageSize(group), kMinFlushMessageSize));
   absl::StatusOr<std::vector<rib::OutboundUpdate>> updates =
       adj_rib_out_->NextUpdates(group, message_size, std::max<size_t>(1, room / message_size));
   if (!updates.ok()) {
