@@ -7,9 +7,10 @@
 //
 // Flow: Rib::RunDecision's best-path changes go to OnBestPathChanges, which only marks keys
 // dirty in every group, in a lane per route source served round-robin (dirty_lanes.h), so a
-// single change goes out ahead of a table transfer's backlog. The shell pulls encoded UPDATEs with NextUpdates(group, ...) while the
-// members' write queues are low; each call turns dirty keys into packed UPDATEs (update_packer.h)
-// and records them as advertised. Nothing is queued beyond the dirty sets.
+// single change goes out ahead of a table transfer's backlog. The shell pulls encoded UPDATEs
+// with NextUpdates(group, ...) while the members' write queues are low; each call turns dirty
+// keys into packed UPDATEs (update_packer.h) and records them as advertised. Nothing is queued
+// beyond the dirty sets.
 //
 // Session start: PeerUp puts the peer into a fresh group that walks the whole Loc-RIB (the
 // initial dump) and then sends End-of-RIB for each negotiated family; peers coming up together
