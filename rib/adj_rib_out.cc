@@ -18,7 +18,7 @@ class AdjRibOut::ExportCache {
       : policy_(policy), config_(config), interner_(interner) {}
 
   PathAttributesPtr For(const Path& best) {
-    auto [it, inserted] = cache_.try_emplace({best.attributes.get(), best.source.peer});
+    auto [it, inserted] = cache_.try_emplace({best.attributes.get(), best.source->peer});
     if (inserted) it->second = interner_.Intern(ExportAttributes(best, policy_, config_));
     return it->second;
   }
@@ -128,7 +128,7 @@ void AdjRibOut::OnBestPathChanges(std::span<const BestPathChange> changes) {
                          (!group.walk_after.has_value() || change.key > *group.walk_after);
       if (ahead) continue;
       const PathPtr& path = change.current != nullptr ? change.current : change.previous;
-      group.dirty.Insert(path != nullptr ? path->source.peer : kLocalPeer, change.key);
+      group.dirty.Insert(path != nullptr ? path->source->peer : kLocalPeer, change.key);
     }
   }
 }
@@ -218,7 +218,7 @@ std::optional<AdvertisedRoute> AdjRibOut::Desired(const UpdateGroup& group, cons
       !ShouldExport(*best, group.policy)) {
     return std::nullopt;
   }
-  return AdvertisedRoute{cache.For(*best), best, best->source.peer};
+  return AdvertisedRoute{cache.For(*best), best, best->source->peer};
 }
 
 AdjRibOut::Plan AdjRibOut::PlanKey(const UpdateGroup& group, const RouteKey& key, bool force,

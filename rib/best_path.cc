@@ -109,7 +109,7 @@ absl::string_view ToString(BestPathReason reason) {
 uint32_t DegreeOfPreference(const Path& path, const BestPathPolicy& policy) {
   // RFC 4271 §9.1.1: "If the route is learned from an external peer, then the local BGP speaker
   // computes the degree of preference based on preconfigured policy information."
-  if (path.source.ebgp) return policy.default_local_pref;
+  if (path.source->ebgp) return policy.default_local_pref;
   // "If the route is learned from an internal peer, ... the value of the LOCAL_PREF attribute
   // is taken as the degree of preference".
   return Attrs(path).local_pref.value_or(policy.default_local_pref);
@@ -133,7 +133,7 @@ std::optional<uint32_t> NeighborAs(const Path& path) {
 // Routes this speaker originates are preferred over anything learned (FRR gives them weight
 // 32768; RFC 4271 §9.1.1 leaves the degree of preference of local routes to policy).
 PathComparison CompareByLocalRoute(const Path& a, const Path& b, const BestPathPolicy&) {
-  return Prefer(a.source.local() && !b.source.local(), b.source.local() && !a.source.local(),
+  return Prefer(a.source->local() && !b.source->local(), b.source->local() && !a.source->local(),
                 BestPathReason::kLocalRoute);
 }
 
@@ -181,7 +181,7 @@ PathComparison CompareByMed(const Path& a, const Path& b, const BestPathPolicy&)
 // RFC 4271 §9.1.2.2 (d): "If at least one of the candidate routes was received via EBGP, remove
 // from consideration all routes that were received via IBGP."
 PathComparison CompareByEbgpOverIbgp(const Path& a, const Path& b, const BestPathPolicy&) {
-  return Prefer(a.source.ebgp && !b.source.ebgp, b.source.ebgp && !a.source.ebgp,
+  return Prefer(a.source->ebgp && !b.source->ebgp, b.source->ebgp && !a.source->ebgp,
                 BestPathReason::kEbgpOverIbgp);
 }
 
@@ -191,7 +191,7 @@ PathComparison CompareByEbgpOverIbgp(const Path& a, const Path& b, const BestPat
 // ORIGINATOR_ID SHOULD be treated as the BGP Identifier of the BGP speaker that has advertised
 // the route."
 PathComparison CompareByRouterId(const Path& a, const Path& b, const BestPathPolicy&) {
-  const auto id = [](const Path& p) { return Attrs(p).originator_id.value_or(p.source.router_id); };
+  const auto id = [](const Path& p) { return Attrs(p).originator_id.value_or(p.source->router_id); };
   return PreferLower(id(a), id(b), BestPathReason::kRouterId);
 }
 
@@ -207,13 +207,13 @@ PathComparison CompareByClusterListLength(const Path& a, const Path& b, const Be
 
 // RFC 4271 §9.1.2.2 (g): "Prefer the route received from the lowest peer address."
 PathComparison CompareByPeerAddress(const Path& a, const Path& b, const BestPathPolicy&) {
-  return PreferLower(a.source.address, b.source.address, BestPathReason::kPeerAddress);
+  return PreferLower(a.source->address, b.source->address, BestPathReason::kPeerAddress);
 }
 
 // Not in the RFC: two paths can still tie (ADD-PATH paths of one peer, peers sharing an
 // address); the lowest (peer id, path id) wins so the order is total.
 PathComparison CompareByPathId(const Path& a, const Path& b, const BestPathPolicy&) {
-  return PreferLower(std::pair(a.source.peer, a.path_id), std::pair(b.source.peer, b.path_id),
+  return PreferLower(std::pair(a.source->peer, a.path_id), std::pair(b.source->peer, b.path_id),
                      BestPathReason::kPathId);
 }
 

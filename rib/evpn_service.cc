@@ -140,7 +140,7 @@ void EvpnService::SetUp(const EvpnInstanceConfig& config, absl::Time now,
   // Import what the Loc-RIB already holds for this VNI.
   Touched touched;
   for (const auto& [key, entry] : rib_.loc_rib()) {
-    if (key.family() != wire::kL2vpnEvpn || entry.best == nullptr || entry.best->source.local()) {
+    if (key.family() != wire::kL2vpnEvpn || entry.best == nullptr || entry.best->source->local()) {
       continue;
     }
     const uint8_t type = key.route_type();
@@ -297,7 +297,7 @@ std::vector<MacEvent> EvpnService::OnBestPathChanges(std::span<const BestPathCha
     }
     Unimport(change.key, touched);
     // Our own routes come back here as best paths; they are not imported.
-    if (change.current != nullptr && !change.current->source.local()) {
+    if (change.current != nullptr && !change.current->source->local()) {
       Import(change.key, *change.current, touched);
     }
   }

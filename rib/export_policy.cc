@@ -37,7 +37,7 @@ void RewriteForExternal(const Path& best, const OutboundPolicy& to, wire::PathAt
   a.local_pref.reset();
   // RFC 4271 §5.1.4: "The MULTI_EXIT_DISC attribute received from a neighboring AS MUST NOT be
   // propagated to other neighboring ASes." A MED we set on our own routes may go out.
-  if (!best.source.local()) a.multi_exit_disc.reset();
+  if (!best.source->local()) a.multi_exit_disc.reset();
   // RFC 4456 §8: ORIGINATOR_ID and CLUSTER_LIST are optional non-transitive and describe
   // reflection inside our AS; they do not leave it.
   a.originator_id.reset();
@@ -45,7 +45,7 @@ void RewriteForExternal(const Path& best, const OutboundPolicy& to, wire::PathAt
   // RFC 4271 §5.1.3: to an external peer the NEXT_HOP is an address of the sender, unless a
   // third party next hop is configured (next-hop-unchanged: the VTEP stays). Our own routes
   // carry our VTEP already.
-  if (to.next_hop_self.has_value() && !best.source.local()) SetNextHopSelf(a, *to.next_hop_self);
+  if (to.next_hop_self.has_value() && !best.source->local()) SetNextHopSelf(a, *to.next_hop_self);
 }
 
 void RewriteForInternal(const Path& best, const RibConfig& config, wire::PathAttributes& a) {
@@ -54,12 +54,12 @@ void RewriteForInternal(const Path& best, const RibConfig& config, wire::PathAtt
   a.local_pref = DegreeOfPreference(best, BestPathPolicy{config.default_local_pref});
   // RFC 4271 §5.1.3: "When sending a message to an internal peer, if the route is not locally
   // originated, the BGP speaker SHOULD NOT modify the NEXT_HOP attribute". Nothing to do.
-  if (best.source.local() || best.source.ebgp) return;
+  if (best.source->local() || best.source->ebgp) return;
   // From here on the route is reflected (ShouldExport allowed it iBGP to iBGP).
   // RFC 4456 §8: ORIGINATOR_ID "will carry the BGP Identifier of the originator of the route in
   // the local AS. A BGP speaker SHOULD NOT create an ORIGINATOR_ID attribute if one already
   // exists."
-  if (!a.originator_id.has_value()) a.originator_id = best.source.router_id;
+  if (!a.originator_id.has_value()) a.originator_id = best.source->router_id;
   // RFC 4456 §8: "When an RR reflects a route, it MUST prepend the local CLUSTER_ID to the
   // CLUSTER_LIST. If the CLUSTER_LIST is empty, it MUST create a new one."
   std::vector<uint32_t> list = a.cluster_list.value_or(std::vector<uint32_t>{});
@@ -115,14 +115,14 @@ bool OutboundPolicy::HasFamily(wire::AfiSafi family) const {
 bool ShouldExport(const Path& best, const OutboundPolicy& to) {
   // IPv4 unicast to an eBGP peer over IPv6 would need our IPv4 address as its NEXT_HOP, which
   // the session does not give (RFC 8950 extended next hops are not negotiated).
-  if (to.next_hop_self.has_value() && !to.next_hop_self->is_v4() && !best.source.local() &&
+  if (to.next_hop_self.has_value() && !to.next_hop_self->is_v4() && !best.source->local() &&
       FamilyOf(best.nlri) == wire::kIpv4Unicast) {
     return false;
   }
-  if (to.ebgp || best.source.local() || best.source.ebgp) return true;
+  if (to.ebgp || best.source->local() || best.source->ebgp) return true;
   // RFC 4456 §6: "A route from a Client peer: Reflect to all the Non-Client peers and also to
   // the Client peers."
-  if (best.source.rr_client) return true;
+  if (best.source->rr_client) return true;
   // RFC 4456 §6: "A route from a Non-Client IBGP peer: Reflect to all the Clients."
   // RFC 4271 §9.2: "When a BGP speaker receives an UPDATE message from an internal peer, the
   // receiving BGP speaker SHALL NOT re-distribute the routing information contained in that
@@ -155,7 +155,7 @@ wire::PathAttributes ExportAttributes(const Path& best, const OutboundPolicy& to
   wire::PathAttributes a = *best.attributes;
   // RFC 4271 §5: unrecognized non-transitive attributes are dropped, unrecognized transitive
   // ones passed on with the Partial bit.
-  if (!best.source.local()) a = wire::PrepareForPropagation(std::move(a));
+  if (!best.source->local()) a = wire::PrepareForPropagation(std::move(a));
   if (to.ebgp) {
     RewriteForExternal(best, to, a);
   } else {

@@ -3,15 +3,15 @@
 
 namespace evpnd::rib {
 
-PathSource PathSource::Local(const RibConfig& config) {
+PathSourcePtr PathSource::Local(const RibConfig& config) {
   PathSource source;
   source.peer = kLocalPeer;
   source.router_id = config.router_id;
   source.peer_as = config.local_as;
-  return source;
+  return Share(source);
 }
 
-PathSource PathSource::From(const PeerInfo& peer) {
+PathSourcePtr PathSource::From(const PeerInfo& peer) {
   PathSource source;
   source.peer = peer.id;
   source.ebgp = peer.ebgp();
@@ -19,8 +19,17 @@ PathSource PathSource::From(const PeerInfo& peer) {
   source.router_id = peer.router_id;
   source.peer_as = peer.peer_as;
   source.address = peer.address;
-  return source;
+  return Share(source);
 }
+
+bool operator==(const PathSource& a, const PathSource& b) {
+  return a.peer == b.peer && a.ebgp == b.ebgp && a.rr_client == b.rr_client &&
+         a.router_id == b.router_id && a.peer_as == b.peer_as && a.address == b.address;
+}
+
+PathSourcePtr Share(const PathSource& source) { return PathSourcePtr(new PathSource(source)); }
+
+PathPtr File(Path path) { return PathPtr(new Path(std::move(path))); }
 
 wire::AfiSafi FamilyOf(const RouteNlri& nlri) {
   if (std::holds_alternative<evpn::EvpnRoute>(nlri)) return wire::kL2vpnEvpn;
@@ -39,7 +48,9 @@ std::optional<evpn::IpAddress> Path::NextHop() const {
 }
 
 bool SameAdvertisement(const Path& a, const Path& b) {
-  return a.source == b.source && a.path_id == b.path_id && a.attributes == b.attributes &&
+  const bool same_source =
+      a.source == b.source || (a.source != nullptr && b.source != nullptr && *a.source == *b.source);
+  return same_source && a.path_id == b.path_id && a.attributes == b.attributes &&
          a.nlri == b.nlri;
 }
 

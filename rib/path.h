@@ -2,9 +2,13 @@
 // received (an EVPN route with its key fields plus the non-key ones: labels, ESI, gateway; or
 // an IPv4/IPv6 unicast prefix), the interned path
 // attributes, where it came from (for the decision process and the outbound rules), and whether
-// it is stale after the peer's restart. Paths are immutable once filed (shared_ptr<const Path>):
-// a change files a new Path, so the Loc-RIB's installed best stays valid until the next
-// decision.
+// it is stale after the peer's restart. Paths are immutable once filed (PathPtr): a change files
+// a new Path, so the Loc-RIB's installed best stays valid until the next decision.
+// NOTE: Memory and threading: a Loc-RIB of a million routes holds a million paths, so a path is
+// kept small: its count of references is inside it (boost::intrusive_ptr, a pointer of 8 bytes
+// and no separate control block) and is not atomic, and the facts about its sender are shared by
+// all the paths of one session (PathSourcePtr). Paths and sources are only touched on the core
+// thread, like everything in rib/.
 // Standards: RFC 4271 §3.1 (route), §9.1.2.2 (what the decision process reads), RFC 4456 §9
 // (ORIGINATOR_ID as BGP Identifier), RFC 4724 §4.2 (stale routes), RFC 7911 §3 (path id).
 #pragma once
@@ -14,6 +18,8 @@
 #include <optional>
 #include <variant>
 
+#include "boost/smart_ptr/intrusive_ptr.hpp"
+#include "boost/smart_ptr/intrusive_ref_counter.hpp"
 #include "bgpd/wire/path_attributes.h"
 #include "evpn/evpn_route.h"
 #include "evpn/ip_address.h"
@@ -27,9 +33,17 @@ namespace evpnd::rib {
 // and no NEXT_HOP (RFC 4760 §3: ignored when only MP NLRI are present).
 using PathAttributesPtr = std::shared_ptr<const wire::PathAttributes>;
 
+// A base that counts references for boost::intrusive_ptr, without atomics (core thread only); a
+// copy of the object starts with no references.
+template <typename T>
+using CoreRefCounted = boost::intrusive_ref_counter<T, boost::thread_unsafe_counter>;
+
+struct PathSource;
+using PathSourcePtr = boost::intrusive_ptr<const PathSource>;
+
 // Where a path came from: the facts about the sending peer the decision process and the
-// outbound rules need, copied when the path is filed.
-struct PathSource {
+// outbound rules need, taken when the session is added, and shared by the paths it sends.
+struct PathSource : CoreRefCounted<PathSource> {
   PeerId peer = kLocalPeer;
   bool ebgp = false;
   // RFC 4456 §2: learned from a route-reflector client.
@@ -40,10 +54,14 @@ struct PathSource {
   evpn::IpAddress address;
 
   bool local() const { return peer == kLocalPeer; }
-  static PathSource Local(const RibConfig& config);
-  static PathSource From(const PeerInfo& peer);
-  friend bool operator==(const PathSource&, const PathSource&) = default;
+  static PathSourcePtr Local(const RibConfig& config);
+  static PathSourcePtr From(const PeerInfo& peer);
+  // The same facts (the reference count aside).
+  friend bool operator==(const PathSource& a, const PathSource& b);
 };
+
+// A shared copy of `source`.
+PathSourcePtr Share(const PathSource& source);
 
 // The NLRI of a route: EVPN (AFI 25 / SAFI 70), or an IPv4/IPv6 unicast prefix (the family
 // follows the address).
@@ -54,15 +72,16 @@ wire::AfiSafi FamilyOf(const RouteNlri& nlri);
 // present, else NEXT_HOP.
 std::optional<evpn::IpAddress> NextHopOf(const wire::PathAttributes& attributes);
 
-struct Path {
-  PathSource source;
+struct Path : CoreRefCounted<Path> {
   // RFC 7911 path identifier; 0 without ADD-PATH.
   uint32_t path_id = 0;
+  // Never null in a filed path.
+  PathSourcePtr source;
+  // RFC 4724 §4.2: kept through the peer's restart, until refreshed or swept.
+  bool stale = false;
   // The NLRI as announced.
   RouteNlri nlri;
   PathAttributesPtr attributes;
-  // RFC 4724 §4.2: kept through the peer's restart, until refreshed or swept.
-  bool stale = false;
 
   // The EVPN route; null for unicast paths.
   const evpn::EvpnRoute* evpn_route() const { return std::get_if<evpn::EvpnRoute>(&nlri); }
@@ -71,7 +90,9 @@ struct Path {
   std::optional<evpn::IpAddress> NextHop() const;
 };
 
-using PathPtr = std::shared_ptr<const Path>;
+using PathPtr = boost::intrusive_ptr<const Path>;
+// A filed copy of `path`.
+PathPtr File(Path path);
 
 // True when both would be advertised identically: same source and path id, same attributes
 // (interned, so compared by pointer) and same NLRI. The stale flag does not count.

@@ -11,7 +11,7 @@ namespace {
 
 LocRibEntry::Paths::iterator FindPath(LocRibEntry& entry, PeerId peer, uint32_t path_id) {
   return std::find_if(entry.paths.begin(), entry.paths.end(), [&](const PathPtr& p) {
-    return p->source.peer == peer && p->path_id == path_id;
+    return p->source->peer == peer && p->path_id == path_id;
   });
 }
 
@@ -75,11 +75,11 @@ std::vector<PeerId> Rib::Peers() const {
 
 void Rib::FilePath(PeerState& peer, const RouteKey& key, Path path) {
   LocRibEntry& entry = loc_rib_[key];
-  auto it = FindPath(entry, path.source.peer, path.path_id);
+  auto it = FindPath(entry, path.source->peer, path.path_id);
   // RFC 4271 §9: "if the NLRI of the new route is identical to the one of a route currently
   // stored in the Adj-RIB-In, then the new route SHALL replace the older route in the
   // Adj-RIB-In, thus implicitly withdrawing the older route from service."
-  auto fresh = std::make_shared<const Path>(std::move(path));
+  PathPtr fresh = File(std::move(path));
   if (it != entry.paths.end()) {
     if ((*it)->stale && !fresh->stale) --peer.stale;
     *it = std::move(fresh);
@@ -106,7 +106,7 @@ bool Rib::RemovePath(PeerState& peer, const RouteKey& key, uint32_t path_id) {
   if (it == entry.paths.end()) return false;
   if ((*it)->stale) --peer.stale;
   // The installed best may be an older object of this same path (replaced, not yet decided).
-  if (entry.best != nullptr && entry.best->source.peer == peer.info.id &&
+  if (entry.best != nullptr && entry.best->source->peer == peer.info.id &&
       entry.best->path_id == path_id) {
     UncountBest(entry);
   }
@@ -125,7 +125,7 @@ void Rib::ForEachPathOf(const PeerState& peer, Fn fn) const {
   if (peer.received == 0) return;
   for (const auto& [key, entry] : loc_rib_) {
     for (const PathPtr& p : entry.paths) {
-      if (p->source.peer == peer.info.id) fn(key, p);
+      if (p->source->peer == peer.info.id) fn(key, p);
     }
   }
 }
@@ -137,11 +137,11 @@ size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
   // In place: the walk inserts and erases no entry.
   for (auto& [key, entry] : loc_rib_) {
     for (PathPtr& p : entry.paths) {
-      if (p->source.peer != peer.info.id) continue;
+      if (p->source->peer != peer.info.id) continue;
       std::optional<Path> replacement = fn(*p);
       if (!replacement.has_value()) continue;
       if (p->stale != replacement->stale) replacement->stale ? ++peer.stale : --peer.stale;
-      p = std::make_shared<const Path>(std::move(*replacement));
+      p = File(std::move(*replacement));
       MarkDirty(peer, key, entry);
       ++touched;
     }
@@ -167,14 +167,15 @@ absl::Status Rib::AddPeer(const PeerInfo& info) {
   }
   PeerState& peer = peers_[info.id];
   peer.info = info;
-  peer.source = PathSource::From(info);
   peer.disabled_families.clear();
+  PathSourcePtr source = PathSource::From(info);
+  if (peer.source != nullptr && *peer.source == *source) return absl::OkStatus();
+  peer.source = std::move(source);
   // Paths kept through a graceful restart take the new session's facts (router id, RR role).
-  const PathSource source = peer.source;
   ReplacePaths(peer, [&](const Path& p) -> std::optional<Path> {
-    if (p.source == source) return std::nullopt;
+    if (p.source == peer.source) return std::nullopt;
     Path copy = p;
-    copy.source = source;
+    copy.source = peer.source;
     return copy;
   });
   return absl::OkStatus();
@@ -195,7 +196,7 @@ absl::StatusOr<size_t> Rib::RemovePeerPaths(PeerId id, size_t max_paths) {
                                             : loc_rib_.begin();
     for (; it != loc_rib_.end() && doomed.size() < max_paths; ++it) {
       for (const PathPtr& p : it->second.paths) {
-        if (p->source.peer == id) doomed.emplace_back(it->first, p->path_id);
+        if (p->source->peer == id) doomed.emplace_back(it->first, p->path_id);
       }
     }
     // At the end, the next slice starts over (in case paths were filed behind the cursor).
@@ -294,7 +295,12 @@ void Rib::AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vecto
   }
   PathAttributesPtr interned = interner_.Intern(std::move(attributes));
   for (const Nlri& n : nlri) {
-    FilePath(peer, KeyOf(n), Path{peer.source, n.path_id.value_or(0), NlriOf(n), interned, false});
+    Path path;
+    path.path_id = n.path_id.value_or(0);
+    path.source = peer.source;
+    path.nlri = NlriOf(n);
+    path.attributes = interned;
+    FilePath(peer, KeyOf(n), std::move(path));
     ++result.announced;
   }
 }
@@ -418,8 +424,11 @@ void Rib::Originate(const evpn::EvpnRoute& route, wire::PathAttributes attribute
   if (!attributes.origin.has_value()) attributes.origin = wire::Origin::kIgp;
   if (!attributes.as_path.has_value()) attributes.as_path = wire::AsPath{};
   PeerState& local = peers_[kLocalPeer];
-  FilePath(local, RouteKey::ForEvpn(route),
-           Path{local.source, 0, route, interner_.Intern(std::move(attributes)), false});
+  Path path;
+  path.source = local.source;
+  path.nlri = route;
+  path.attributes = interner_.Intern(std::move(attributes));
+  FilePath(local, RouteKey::ForEvpn(route), std::move(path));
 }
 
 bool Rib::WithdrawLocal(const evpn::EvpnRoute& route) {
@@ -470,8 +479,7 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
     loc_rib_.erase(it);
     return;
   }
-  std::vector<const Path*> candidates;
-  candidates.reserve(entry.paths.size());
+  absl::InlinedVector<const Path*, 4> candidates;
   for (const PathPtr& p : entry.paths) candidates.push_back(p.get());
   const BestPathSelection selection = *SelectBestPath(candidates, policy_);
   UncountBest(entry);
@@ -487,11 +495,11 @@ void Rib::Decide(const RouteKey& key, std::vector<BestPathChange>& changes) {
 void Rib::UncountBest(LocRibEntry& entry) {
   if (!entry.best_counted) return;
   entry.best_counted = false;
-  if (PeerState* peer = FindState(entry.best->source.peer)) --peer->best;
+  if (PeerState* peer = FindState(entry.best->source->peer)) --peer->best;
 }
 
 void Rib::CountBest(LocRibEntry& entry) {
-  PeerState* peer = entry.best != nullptr ? FindState(entry.best->source.peer) : nullptr;
+  PeerState* peer = entry.best != nullptr ? FindState(entry.best->source->peer) : nullptr;
   if (peer == nullptr) return;
   ++peer->best;
   entry.best_counted = true;

@@ -20,7 +20,7 @@
 //
 // NOTE:
 //   Threading: core thread only, like everything in rib/.
-//   Ownership: paths are shared_ptr<const Path>; the Loc-RIB entry keeps the installed best
+//   Ownership: paths are reference counted (PathPtr); the Loc-RIB entry keeps the installed best
 //     alive until the next decision even if its peer withdrew it, so readers between an UPDATE
 //     and the decision see a consistent Loc-RIB.
 //   Performance: per-peer work walks the Loc-RIB (no per-peer index); a peer-down flush can go
@@ -83,9 +83,9 @@ struct BestPathChange {
 };
 
 struct LocRibEntry {
-  // The candidates: every Adj-RIB-In path for this key. Mostly one: held inline, which saves a
-  // heap block per route.
-  using Paths = absl::InlinedVector<PathPtr, 1>;
+  // The candidates: every Adj-RIB-In path for this key. Mostly one or two (a route from two
+  // spines): held inline, which saves a heap block per route (two fit in the vector's own size).
+  using Paths = absl::InlinedVector<PathPtr, 2>;
   Paths paths;
   // Installed by the last decision; null until the key is first decided.
   PathPtr best;
@@ -167,7 +167,8 @@ class Rib {
  private:
   struct PeerState {
     PeerInfo info;
-    PathSource source;
+    // Shared by the paths of the session (kept ones too: see AddPeer).
+    PathSourcePtr source;
     // The Adj-RIB-In is the peer's paths in the Loc-RIB entries: no index of its own (it cost
     // some 70 bytes a route); per-peer work walks the Loc-RIB, as FRR's does.
     size_t received = 0;  // its paths

@@ -113,7 +113,9 @@ void FillRoute(const rib::RouteKey& key, const rib::Path& path, bool best,
                rib::BestPathReason reason, pb::Route& out) {
   out.set_family(wire::AfiSafiName(key.family()));
   out.set_route_type(key.route_type());
-  out.set_source(path.source.local() ? "local" : path.source.address.ToString());
+  // No source: a route as we sent it (Adj-RIB-Out).
+  out.set_source(path.source == nullptr || path.source->local() ? "local"
+                                                               : path.source->address.ToString());
   out.set_best(best);
   if (best) out.set_best_reason(std::string(rib::ToString(reason)));
   out.set_stale(path.stale);
@@ -504,7 +506,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
         continue;
       }
       for (const rib::PathPtr& path : entry.paths) {
-        if (req.rib() == pb::RIB_ADJ_IN && path->source.peer != *peer_id) continue;
+        if (req.rib() == pb::RIB_ADJ_IN && path->source->peer != *peer_id) continue;
         if (req.rib() == pb::RIB_LOC && path != entry.best) continue;
         if (!wanted(key, *path)) continue;
         FillRoute(key, *path, path == entry.best, entry.reason, *r.add_routes());

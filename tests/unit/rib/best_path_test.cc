@@ -22,15 +22,25 @@ using test::Ip;
 
 // An iBGP path from peer `peer` (address and router id 10.0.0.<peer>), AS_PATH [100], IGP.
 Path MakePath(PeerId peer) {
+  PathSource source;
+  source.peer = peer;
+  source.address = Ip(("10.0.0." + std::to_string(peer)).c_str());
+  source.router_id = source.address.v4_host_order();
+  source.peer_as = test::kLocalAs;
   Path p;
-  p.source.peer = peer;
-  p.source.address = Ip(("10.0.0." + std::to_string(peer)).c_str());
-  p.source.router_id = p.source.address.v4_host_order();
-  p.source.peer_as = test::kLocalAs;
+  p.source = Share(source);
   p.nlri = test::Type2(1);
   wire::PathAttributes a = test::Attrs("192.0.2.1", {100});
   p.attributes = std::make_shared<const wire::PathAttributes>(a);
   return p;
+}
+
+// Changes the facts about the path's sender (shared, so copied first).
+template <typename Fn>
+void EditSource(Path& p, Fn fn) {
+  PathSource source = *p.source;
+  fn(source);
+  p.source = Share(source);
 }
 
 template <typename Fn>
@@ -93,7 +103,7 @@ TEST(BestPathTest, HigherLocalPref) {
 
 TEST(BestPathTest, EbgpPathsGetTheConfiguredDefaultPreference) {
   Path ebgp = MakePath(2);
-  ebgp.source.ebgp = true;
+  EditSource(ebgp, [](PathSource& s) { s.ebgp = true; });
   Path ibgp = With(MakePath(1), [](auto& a) {
     a.local_pref = 150;
     a.as_path = test::Seq({1, 2, 3});
@@ -144,7 +154,7 @@ TEST(BestPathTest, MedIsNotComparedAcrossNeighbourAses) {
 
 TEST(BestPathTest, EbgpOverIbgp) {
   Path ebgp = MakePath(2);
-  ebgp.source.ebgp = true;
+  EditSource(ebgp, [](PathSource& s) { s.ebgp = true; });
   ExpectWins(ebgp, MakePath(1), BestPathReason::kEbgpOverIbgp);
 }
 
@@ -170,9 +180,10 @@ TEST(BestPathTest, ShorterClusterList) {
 TEST(BestPathTest, LowerPeerAddress) {
   Path a = MakePath(2);
   Path b = MakePath(1);
-  b.source.router_id = a.source.router_id;  // same speaker over two sessions
-  a.source.address = Ip("10.0.0.1");
-  b.source.address = Ip("10.0.0.2");
+  // the same speaker over two sessions
+  EditSource(b, [&](PathSource& s) { s.router_id = a.source->router_id; });
+  EditSource(a, [](PathSource& s) { s.address = Ip("10.0.0.1"); });
+  EditSource(b, [](PathSource& s) { s.address = Ip("10.0.0.2"); });
   ExpectWins(a, b, BestPathReason::kPeerAddress);
 }
 
@@ -208,7 +219,7 @@ TEST(BestPathTest, MedCycleIsResolvedByElimination) {
     std::vector<Path> arranged;
     for (int i : order) arranged.push_back(paths[i]);
     BestPathSelection s = Select(arranged);
-    EXPECT_EQ(arranged[s.index].source.peer, 2u);
+    EXPECT_EQ(arranged[s.index].source->peer, 2u);
     EXPECT_EQ(s.reason, BestPathReason::kRouterId);
   } while (std::next_permutation(order.begin(), order.end()));
 }
@@ -220,8 +231,10 @@ TEST(BestPathTest, MedCycleIsResolvedByElimination) {
 Path RandomPath(PeerId peer, std::mt19937& rng, bool allow_stale) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   Path p = MakePath(peer);
-  p.source.ebgp = pick(3) == 0;
-  p.source.router_id = 1 + static_cast<uint32_t>(pick(4));  // shared ids: later steps decide
+  EditSource(p, [&](PathSource& s) {
+    s.ebgp = pick(3) == 0;
+    s.router_id = 1 + static_cast<uint32_t>(pick(4));  // shared ids: later steps decide
+  });
   p.stale = allow_stale && pick(5) == 0;
   return With(std::move(p), [&](wire::PathAttributes& a) {
     if (pick(2)) a.local_pref = 100 + 50 * static_cast<uint32_t>(pick(2));
@@ -233,7 +246,7 @@ Path RandomPath(PeerId peer, std::mt19937& rng, bool allow_stale) {
   });
 }
 
-PeerId BestPeer(const std::vector<Path>& paths) { return paths[Select(paths).index].source.peer; }
+PeerId BestPeer(const std::vector<Path>& paths) { return paths[Select(paths).index].source->peer; }
 
 TEST(BestPathPropertyTest, SameBestForEveryPermutationOfUpToSixPaths) {
   std::mt19937 rng(4271);
@@ -273,8 +286,8 @@ TEST(BestPathPropertyTest, SameBestForRandomOrdersOfLargerSets) {
 // and without decisions in between, install the same best path.
 PeerInfo PeerFor(const Path& p) {
   PeerInfo info =
-      p.source.ebgp ? test::Ebgp(p.source.peer, 65000 + p.source.peer) : test::Ibgp(p.source.peer);
-  info.router_id = p.source.router_id;
+      p.source->ebgp ? test::Ebgp(p.source->peer, 65000 + p.source->peer) : test::Ibgp(p.source->peer);
+  info.router_id = p.source->router_id;
   info.allowas_in = 10;
   return info;
 }
@@ -285,14 +298,14 @@ PeerId BestInRib(const std::vector<Path>& paths, const std::vector<size_t>& orde
   for (const Path& p : paths) EXPECT_TRUE(rib.AddPeer(PeerFor(p)).ok());
   for (size_t i : order) {
     wire::PathAttributes a = *paths[i].attributes;
-    EXPECT_TRUE(rib.ApplyUpdate(paths[i].source.peer, test::Announce(a, {test::Type2(1)}),
+    EXPECT_TRUE(rib.ApplyUpdate(paths[i].source->peer, test::Announce(a, {test::Type2(1)}),
                                 wire::ErrorAction::kNone)
                     .ok());
     if (decide_each_time) rib.RunDecision(100);
   }
   rib.RunDecision(100);
   PathPtr best = rib.BestPath(RouteKey::ForEvpn(test::Type2(1)));
-  return best == nullptr ? kLocalPeer : best->source.peer;
+  return best == nullptr ? kLocalPeer : best->source->peer;
 }
 
 TEST(BestPathPropertyTest, RibInstallsTheSameBestInEveryArrivalOrder) {
@@ -304,8 +317,8 @@ TEST(BestPathPropertyTest, RibInstallsTheSameBestInEveryArrivalOrder) {
         Path p = RandomPath(PeerId(i + 1), rng, false);
         // What the Rib would store: eBGP paths lose LOCAL_PREF and reflection attributes and
         // carry their neighbour's AS first.
-        if (p.source.ebgp) {
-          const uint32_t neighbour_as = 65000 + p.source.peer;
+        if (p.source->ebgp) {
+          const uint32_t neighbour_as = 65000 + p.source->peer;
           p = With(std::move(p), [&](wire::PathAttributes& a) {
             a.local_pref.reset();
             a.cluster_list.reset();

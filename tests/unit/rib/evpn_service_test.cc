@@ -216,7 +216,7 @@ class EvpnServiceTest : public ::testing::Test {
   // The sequence number our MAC-only route for `mac` carries, or nullopt without the route.
   std::optional<uint32_t> OurSequence(absl::string_view mac) const {
     PathPtr p = Best(OurMacRoute(mac));
-    if (p == nullptr || !p->source.local()) return std::nullopt;
+    if (p == nullptr || !p->source->local()) return std::nullopt;
     std::optional<evpn::MacMobilityExtendedCommunity> m = MobilityOf(*p);
     return m.has_value() ? m->sequence : 0;
   }
@@ -234,7 +234,7 @@ TEST_F(EvpnServiceTest, ConfigureOriginatesInclusiveMulticastRoute) {
   ASSERT_EQ(rib_.loc_rib().size(), 1u);
   PathPtr best = Best(OurImet());
   ASSERT_NE(best, nullptr);
-  EXPECT_TRUE(best->source.local());
+  EXPECT_TRUE(best->source->local());
   EXPECT_EQ(best->NextHop(), Ip(kLocalVtep));
   // RFC 8365 §9 / RFC 6514 §5: ingress replication to our VTEP, the VNI in the label.
   ASSERT_TRUE(best->attributes->pmsi_tunnel.has_value());
@@ -271,7 +271,7 @@ TEST_F(EvpnServiceTest, LearnLocalOriginatesMacOnlyAndMacIpRoutes) {
     SCOPED_TRACE(route.ip.has_value() ? "MAC/IP" : "MAC-only");
     PathPtr p = Best(route);
     ASSERT_NE(p, nullptr);
-    EXPECT_TRUE(p->source.local());
+    EXPECT_TRUE(p->source->local());
     EXPECT_EQ(p->NextHop(), Ip(kLocalVtep));
     EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(*p->evpn_route()).label1.vni(), kVni);
     EXPECT_TRUE(Carries(*p, Rt(kVni)));
@@ -727,7 +727,7 @@ TEST_F(EvpnServiceTest, ChangingTheRouteTargetRebuildsAndKeepsLocalMacs) {
         evpn::EvpnRoute{OurImet()}}) {
     PathPtr p = Best(route);
     ASSERT_NE(p, nullptr);
-    EXPECT_TRUE(p->source.local());
+    EXPECT_TRUE(p->source->local());
     EXPECT_TRUE(Carries(*p, Rt(101)));
     EXPECT_FALSE(Carries(*p, Rt(100)));
   }

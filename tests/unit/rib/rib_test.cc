@@ -43,7 +43,7 @@ class RibTest : public ::testing::Test {
   std::vector<BestPathChange> Decide() { return rib_.RunDecision(1000000); }
   PeerId BestPeer(const evpn::EvpnRoute& route) {
     PathPtr best = rib_.BestPath(Key(route));
-    return best == nullptr ? PeerId(999) : best->source.peer;
+    return best == nullptr ? PeerId(999) : best->source->peer;
   }
 
   Rib rib_;
@@ -57,7 +57,7 @@ TEST_F(RibTest, AnnounceDecideWithdraw) {
   std::vector<BestPathChange> changes = Decide();
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0].previous, nullptr);
-  EXPECT_EQ(changes[0].current->source.peer, 1u);
+  EXPECT_EQ(changes[0].current->source->peer, 1u);
   EXPECT_EQ(changes[0].reason, BestPathReason::kOnlyPath);
   EXPECT_EQ(rib_.loc_rib().size(), 2u);
   EXPECT_EQ(rib_.best_routes(2), 2u);
@@ -119,14 +119,14 @@ TEST_F(RibTest, BestPathChangesBetweenPeers) {
   Apply(1, Announce(preferred, {Type2(1)}));
   auto changes = Decide();
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_EQ(changes[0].previous->source.peer, 2u);
-  EXPECT_EQ(changes[0].current->source.peer, 1u);
+  EXPECT_EQ(changes[0].previous->source->peer, 2u);
+  EXPECT_EQ(changes[0].current->source->peer, 1u);
   EXPECT_EQ(changes[0].reason, BestPathReason::kLocalPref);
   EXPECT_EQ(rib_.Find(Key(Type2(1)))->reason, BestPathReason::kLocalPref);
   Apply(1, Withdraw({Type2(1)}));
   changes = Decide();
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_EQ(changes[0].current->source.peer, 2u);
+  EXPECT_EQ(changes[0].current->source->peer, 2u);
   EXPECT_EQ(changes[0].reason, BestPathReason::kOnlyPath);
   // A change of best path is still one route.
   EXPECT_EQ(rib_.best_routes(2), 1u);
@@ -162,7 +162,7 @@ PeerRouteCounts Walk(const Rib& rib, PeerId peer) {
   PeerRouteCounts c;
   for (const auto& [key, entry] : rib.loc_rib()) {
     for (const PathPtr& p : entry.paths) {
-      if (p->source.peer != peer) continue;
+      if (p->source->peer != peer) continue;
       ++c.received;
       if (p->stale) ++c.stale;
       if (p == entry.best) ++c.best;
@@ -424,7 +424,7 @@ TEST_F(RibTest, PathsKeptThroughARestartTakeTheNewSessionsFacts) {
   Decide();
   PathPtr best = rib_.BestPath(Key(Type2(1)));
   ASSERT_NE(best, nullptr);
-  EXPECT_EQ(best->source.router_id, test::Ip4("10.0.0.77"));
+  EXPECT_EQ(best->source->router_id, test::Ip4("10.0.0.77"));
   EXPECT_TRUE(best->stale);
 }
 
@@ -460,7 +460,7 @@ TEST_F(RibTest, LocalRoutesWinAndCanBeWithdrawn) {
   Decide();
   PathPtr best = rib_.BestPath(Key(Type2(1)));
   ASSERT_NE(best, nullptr);
-  EXPECT_TRUE(best->source.local());
+  EXPECT_TRUE(best->source->local());
   EXPECT_EQ(best->NextHop(), Ip("192.0.2.100"));
   EXPECT_EQ(best->attributes->origin, wire::Origin::kIgp);
   EXPECT_EQ(rib_.Find(Key(Type2(1)))->reason, BestPathReason::kLocalRoute);

@@ -164,7 +164,7 @@ TEST_F(UnicastRibTest, Ipv6InMpAttributesKeepsGlobalNextHop) {
   EXPECT_EQ(rib_.Find(K("2001:db8:10::/48"))->paths.size(), 2u);
   UpdateResult r = Apply(1, Ipv6Withdraw({"2001:db8:10::/48"}));
   EXPECT_EQ(r.withdrawn, 1u);
-  EXPECT_EQ(Best("2001:db8:10::/48")->source.peer, 2u);
+  EXPECT_EQ(Best("2001:db8:10::/48")->source->peer, 2u);
 }
 
 TEST_F(UnicastRibTest, Ipv4InMpReachIsFiledWithNextHopAttribute) {
