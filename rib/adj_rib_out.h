@@ -131,7 +131,7 @@ class AdjRibOut {
     UpdateGroupId id = 0;
     OutboundPolicy policy;
     std::vector<PeerId> members;  // sorted
-    absl::btree_map<RouteKey, AdvertisedRoute> advertised;
+    absl::btree_map<RouteKey, AdvertisedRoute, RouteKeyOrder> advertised;
     DirtyLanes dirty;  // by the source of the change (dirty_lanes.h)
     // A walk over the Loc-RIB (initial dump or refresh): the next key is the first after
     // walk_after (the first of all when unset).

@@ -37,7 +37,7 @@ class DirtyLanes {
   void PopFront();
 
  private:
-  using Lanes = absl::btree_map<PeerId, absl::btree_set<RouteKey>>;
+  using Lanes = absl::btree_map<PeerId, absl::btree_set<RouteKey, RouteKeyOrder>>;
   Lanes::const_iterator FrontLane() const;
 
   Lanes lanes_;

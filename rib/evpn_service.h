@@ -111,7 +111,7 @@ class EvpnService {
   Rib& rib_;
   evpn::DuplicateDetectionConfig duplicate_detection_;
   absl::btree_map<evpn::Vni, MacVrf> vrfs_;
-  absl::btree_map<RouteKey, ImportRecord> imported_;
+  absl::btree_map<RouteKey, ImportRecord, RouteKeyOrder> imported_;
   absl::btree_set<std::pair<absl::Time, MacRef>> deadlines_;
   absl::btree_set<MacRef> fdb_dirty_;
   absl::btree_set<evpn::Vni> flood_dirty_;

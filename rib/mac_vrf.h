@@ -56,7 +56,7 @@ struct OriginatedMac {
 
 struct MacEntry {
   evpn::MacState state;
-  absl::btree_map<RouteKey, RemoteMacRoute> remote_routes;
+  absl::btree_map<RouteKey, RemoteMacRoute, RouteKeyOrder> remote_routes;
   absl::btree_set<evpn::IpAddress> local_ips;
   std::optional<OriginatedMac> originated;
   // The remote VTEP last reported in the FDB feed.
@@ -86,7 +86,7 @@ struct MacVrf {
   EvpnInstanceConfig config;
   absl::btree_map<evpn::MacAddress, MacEntry> macs;
   // VTEP -> the type-3 routes that put it on the flood list.
-  absl::btree_map<evpn::IpAddress, absl::btree_set<RouteKey>> flood;
+  absl::btree_map<evpn::IpAddress, absl::btree_set<RouteKey, RouteKeyOrder>> flood;
   absl::btree_set<evpn::IpAddress> flood_reported;
   MacVrfCounters counters;
 };

@@ -97,7 +97,7 @@ struct LocRibEntry {
   bool dirty = false;
 };
 
-using LocRib = absl::btree_map<RouteKey, LocRibEntry>;
+using LocRib = absl::btree_map<RouteKey, LocRibEntry, RouteKeyOrder>;
 
 struct PeerRouteCounts {
   size_t received = 0;  // paths in the peer's Adj-RIB-In

@@ -194,33 +194,6 @@ RouteKey::RouteKey(wire::AfiSafi family, std::span<const uint8_t> bytes) : famil
   }
 }
 
-void RouteKey::CopyFrom(const RouteKey& other) {
-  family_ = other.family_;
-  size_ = other.size_;
-  if (size_ == kOnHeap) {
-    heap_ = new std::vector<uint8_t>(*other.heap_);
-  } else {
-    inline_ = other.inline_;
-  }
-}
-
-void RouteKey::MoveFrom(RouteKey& other) noexcept {
-  family_ = other.family_;
-  size_ = other.size_;
-  if (size_ == kOnHeap) {
-    heap_ = other.heap_;
-    other.size_ = 0;
-    other.inline_ = {};
-  } else {
-    inline_ = other.inline_;
-  }
-}
-
-void RouteKey::Release() noexcept {
-  if (size_ == kOnHeap) delete heap_;
-  size_ = 0;
-}
-
 uint8_t RouteKey::route_type() const {
   if (family_ != wire::kL2vpnEvpn || bytes().empty()) return 0;
   return bytes()[0];

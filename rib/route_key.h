@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <cstring>
@@ -31,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/types/compare.h"
 #include "bgpd/wire/codec_context.h"
 #include "evpn/evpn_route.h"
 
@@ -79,9 +81,20 @@ class RouteKey {
                             : std::span<const uint8_t>(inline_.data(), size_);
   }
 
-  // Family first, then the bytes in lexicographic (unsigned) order.
+  // Family first, then the bytes in lexicographic (unsigned) order, then the shorter first.
   friend std::strong_ordering operator<=>(const RouteKey& a, const RouteKey& b) {
     if (auto c = a.family_ <=> b.family_; c != 0) return c;
+    if (a.size_ != kOnHeap && b.size_ != kOnHeap) {
+      // Eight bytes at a time, as big-endian words: the inline bytes past the size are zero,
+      // so a key that is a prefix of the other compares lower or equal, and the size decides.
+      const size_t n = std::max(a.size_, b.size_);
+      for (size_t i = 0; i < n; i += 8) {
+        const uint64_t x = BigEndianWord(a.inline_.data() + i);
+        const uint64_t y = BigEndianWord(b.inline_.data() + i);
+        if (x != y) return x <=> y;
+      }
+      return a.size_ <=> b.size_;
+    }
     const std::span<const uint8_t> x = a.bytes(), y = b.bytes();
     const int m = std::memcmp(x.data(), y.data(), std::min(x.size(), y.size()));
     if (m != 0) return m < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
@@ -106,10 +119,40 @@ class RouteKey {
   static constexpr size_t kInlineBytes = 40;
   static constexpr uint8_t kOnHeap = 0xff;
 
+  static_assert(kInlineBytes % 8 == 0);
+
   RouteKey(wire::AfiSafi family, std::span<const uint8_t> bytes);
-  void CopyFrom(const RouteKey& other);
-  void MoveFrom(RouteKey& other) noexcept;
-  void Release() noexcept;
+  // Inline: the btree nodes move keys around on every insert and erase.
+  void CopyFrom(const RouteKey& other) {
+    family_ = other.family_;
+    size_ = other.size_;
+    if (size_ == kOnHeap) {
+      heap_ = new std::vector<uint8_t>(*other.heap_);
+    } else {
+      inline_ = other.inline_;
+    }
+  }
+  void MoveFrom(RouteKey& other) noexcept {
+    family_ = other.family_;
+    size_ = other.size_;
+    if (size_ == kOnHeap) {
+      heap_ = other.heap_;
+      other.size_ = 0;
+      other.inline_ = {};
+    } else {
+      inline_ = other.inline_;
+    }
+  }
+  void Release() noexcept {
+    if (size_ == kOnHeap) delete heap_;
+    size_ = 0;
+  }
+  static uint64_t BigEndianWord(const uint8_t* p) {
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+    return w;
+  }
 
   wire::AfiSafi family_;
   uint8_t size_ = 0;  // bytes held in inline_, or kOnHeap
@@ -117,6 +160,16 @@ class RouteKey {
     std::array<uint8_t, kInlineBytes> inline_;
     std::vector<uint8_t>* heap_;  // owned, when size_ == kOnHeap
   };
+};
+
+// RouteKey's order as a three-way comparison, for the btrees keyed by RouteKey: with it a lookup
+// stops at the equal key instead of comparing once more (absl's "compare-to" comparators).
+struct RouteKeyOrder {
+  absl::weak_ordering operator()(const RouteKey& a, const RouteKey& b) const {
+    const std::strong_ordering c = a <=> b;
+    if (c < 0) return absl::weak_ordering::less;
+    return c > 0 ? absl::weak_ordering::greater : absl::weak_ordering::equivalent;
+  }
 };
 
 }  // namespace evpnd::rib

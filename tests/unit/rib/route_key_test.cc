@@ -3,6 +3,10 @@
 // and IPv6 kept apart, ordering and rebuilding the key route.
 #include "rib/route_key.h"
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "absl/hash/hash.h"
 #include "gtest/gtest.h"
 #include "tests/unit/rib/rib_test_util.h"
@@ -175,6 +179,34 @@ TEST(RouteKeyTest, KnownTypesFitInlineAndLongUnknownKeysCopyAndMove) {
             RouteKey::ForEvpn(evpn::UnknownEvpnRoute{42, {0x80}}));
   EXPECT_LT(RouteKey{}, RouteKey::ForEvpn(t2));
   EXPECT_EQ(absl::HashOf(RouteKey::ForEvpn(t2)), absl::HashOf(RouteKey::ForEvpn(t2)));
+}
+
+// The order compares eight bytes at a time: it must still be the bytes' lexicographic order,
+// shorter first on a common prefix, for keys inline and on the heap alike. Unknown route types
+// give keys of any length and content; the values are drawn from few bytes so that long common
+// prefixes, zero bytes and prefix keys are common.
+TEST(RouteKeyTest, OrderIsTheLexicographicOrderOfTheBytes) {
+  std::mt19937 rng(7);
+  const uint8_t alphabet[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
+  std::vector<RouteKey> keys;
+  for (int i = 0; i < 400; ++i) {
+    std::vector<uint8_t> value(rng() % 50);  // keys of 1-50 bytes: inline up to 40
+    for (uint8_t& b : value) b = alphabet[rng() % 5];
+    keys.push_back(RouteKey::ForEvpn(evpn::UnknownEvpnRoute{9, value}));
+  }
+  for (const RouteKey& a : keys) {
+    for (const RouteKey& b : keys) {
+      const std::span<const uint8_t> x = a.bytes(), y = b.bytes();
+      const bool lex_less = std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
+      const bool lex_equal = std::equal(x.begin(), x.end(), y.begin(), y.end());
+      ASSERT_EQ(a < b, lex_less) << a.ToString() << " vs " << b.ToString();
+      ASSERT_EQ(a == b, lex_equal);
+      ASSERT_EQ(RouteKeyOrder()(a, b) == 0, lex_equal);
+      ASSERT_EQ(RouteKeyOrder()(a, b) < 0, lex_less);
+    }
+  }
+  // The family orders first.
+  EXPECT_LT(RouteKey::ForPrefix(evpn::IpPrefix{Ip("10.0.0.0"), 8}), RouteKey::ForEvpn(test::Type2(1)));
 }
 
 }  // namespace
