@@ -428,6 +428,35 @@ TEST_F(RibTest, PathsKeptThroughARestartTakeTheNewSessionsFacts) {
   EXPECT_TRUE(best->stale);
 }
 
+// A session's paths share one record of its facts (memory: a million paths, one record); a
+// session back with the same facts keeps it, one with new facts replaces it in every kept path.
+TEST_F(RibTest, PathsOfASessionShareItsSource) {
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)}));
+  Apply(2, Announce(Attrs("192.0.2.2"), {Type2(3)}));
+  Decide();
+  const PathSource* first = rib_.BestPath(Key(Type2(1)))->source.get();
+  EXPECT_EQ(rib_.BestPath(Key(Type2(2)))->source.get(), first);
+  EXPECT_NE(rib_.BestPath(Key(Type2(3)))->source.get(), first);
+
+  ASSERT_TRUE(rib_.MarkStale(1).ok());
+  ASSERT_TRUE(rib_.AddPeer(test::Ibgp(1)).ok());  // the same facts
+  Decide();
+  EXPECT_EQ(rib_.BestPath(Key(Type2(1)))->source.get(), first);
+
+  PeerInfo rr_client = test::Ibgp(1);
+  rr_client.route_reflector_client = true;
+  ASSERT_TRUE(rib_.AddPeer(rr_client).ok());
+  Decide();
+  const PathSource* second = rib_.BestPath(Key(Type2(1)))->source.get();
+  EXPECT_NE(second, first);
+  EXPECT_TRUE(second->rr_client);
+  EXPECT_EQ(rib_.BestPath(Key(Type2(2)))->source.get(), second);
+  // New paths of the session take it as well.
+  Apply(1, Announce(Attrs("192.0.2.1"), {Type2(4)}));
+  Decide();
+  EXPECT_EQ(rib_.BestPath(Key(Type2(4)))->source.get(), second);
+}
+
 TEST_F(RibTest, SweepStaleOnTimer) {
   Apply(1, Announce(Attrs("192.0.2.1"), {Type2(1), Type2(2)}));
   EXPECT_EQ(*rib_.MarkStale(1), 2u);
