@@ -3,10 +3,10 @@
 // every mode in one go). Modes:
 //   evpnd   fib-sync as the daemon runs it: the Reconciler plans batches of kOpsPerBatch
 //           operations (--batch overrides), the NetlinkFib thread writes them kOpsPerSend per
-//           sendmsg and matches the ACKs, results and kernel notifications flow back to the core
-//           loop, until the reconciler has converged.
+//           sendmsg and reads the answers (errors, the last ACK), results and kernel
+//           notifications flow back to the core loop, until the reconciler has converged.
 //   raw     the floor: the same messages built by neigh_codec, written synchronously in batches
-//           of --batch operations, ACKs read, nothing else.
+//           of --batch operations, answers read (errors, the last ACK), nothing else.
 // An entry is one remote MAC fully programmed: the VXLAN self entry (dst VTEP, extern_learn) and
 // the bridge entry (master, extern_learn), as FRR's zebra writes them. Prints one JSON line:
 // {"mode":..., "entries":N, "seconds":S, "entries_per_s":R, "kernel_entries":K}.
@@ -96,13 +96,15 @@ double RunRaw(uint32_t entries, size_t batch) {
                VtepOf(i)};
       evpnd::fibsync::AppendFdbOp(op, seq, buffer, seqs);
     }
+    // As fib-sync writes: an ACK for the last message only, errors for any that failed.
+    evpnd::fibsync::RequestAckOfLast(buffer);
     mnl_socket_sendto(s, buffer.data(), buffer.size());
-    for (size_t acked = 0; acked < seqs.size();) {
+    for (bool done = false; !done;) {
       const ssize_t n = mnl_socket_recvfrom(s, rx.data(), rx.size());
       if (n <= 0) break;
       for (const auto& m : evpnd::fibsync::ParseMessages({rx.data(), static_cast<size_t>(n)})) {
         if (m.kind != evpnd::fibsync::ParsedMessage::Kind::kAck) continue;
-        ++acked;
+        if (m.seq == seqs.back()) done = true;
         if (m.error != 0) ++errors;
       }
     }

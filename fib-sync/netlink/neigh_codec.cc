@@ -45,7 +45,7 @@ void PutNeigh(std::vector<uint8_t>& buffer, uint16_t type, uint16_t flags, uint3
   buffer.resize(offset + nlh->nlmsg_len);
 }
 
-constexpr uint16_t kRequestAck = NLM_F_REQUEST | NLM_F_ACK;
+constexpr uint16_t kRequest = NLM_F_REQUEST;
 constexpr int kMaxErrno = 4095;
 
 }  // namespace
@@ -58,7 +58,7 @@ void AppendFdbOp(const FdbOp& op, uint32_t& next_seq, std::vector<uint8_t>& buff
     // destination (NUD_REACHABLE, as FRR's zebra writes remote MACs); the zero MAC appends one
     // destination per flood VTEP, permanent.
     const uint16_t flags =
-        kRequestAck | NLM_F_CREATE | (flood ? NLM_F_APPEND : NLM_F_REPLACE);
+        kRequest | NLM_F_CREATE | (flood ? NLM_F_APPEND : NLM_F_REPLACE);
     seqs.push_back(next_seq);
     PutNeigh(buffer, RTM_NEWNEIGH, flags, next_seq++, op.ifindex,
              flood ? NUD_PERMANENT : NUD_REACHABLE, NTF_SELF | NTF_EXT_LEARNED, op.key.mac,
@@ -67,19 +67,29 @@ void AppendFdbOp(const FdbOp& op, uint32_t& next_seq, std::vector<uint8_t>& buff
       // The bridge's entry: frames for the MAC leave through the VXLAN port, and data-plane
       // learning does not age it (extern_learn).
       seqs.push_back(next_seq);
-      PutNeigh(buffer, RTM_NEWNEIGH, kRequestAck | NLM_F_CREATE | NLM_F_REPLACE, next_seq++,
+      PutNeigh(buffer, RTM_NEWNEIGH, kRequest | NLM_F_CREATE | NLM_F_REPLACE, next_seq++,
                op.ifindex, NUD_REACHABLE, NTF_MASTER | NTF_EXT_LEARNED, op.key.mac, nullptr);
     }
     return;
   }
   seqs.push_back(next_seq);
-  PutNeigh(buffer, RTM_DELNEIGH, kRequestAck, next_seq++, op.ifindex, 0, NTF_SELF, op.key.mac,
+  PutNeigh(buffer, RTM_DELNEIGH, kRequest, next_seq++, op.ifindex, 0, NTF_SELF, op.key.mac,
            flood ? &op.vtep : nullptr);
   if (op.bridge_ifindex != 0) {
     seqs.push_back(next_seq);
-    PutNeigh(buffer, RTM_DELNEIGH, kRequestAck, next_seq++, op.ifindex, 0, NTF_MASTER,
+    PutNeigh(buffer, RTM_DELNEIGH, kRequest, next_seq++, op.ifindex, 0, NTF_MASTER,
              op.key.mac, nullptr);
   }
+}
+
+void RequestAckOfLast(std::span<uint8_t> buffer) {
+  nlmsghdr* last = nullptr;
+  int remaining = static_cast<int>(buffer.size());
+  for (auto* nlh = reinterpret_cast<nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, remaining);
+       nlh = mnl_nlmsg_next(nlh, &remaining)) {
+    last = nlh;
+  }
+  if (last != nullptr) last->nlmsg_flags |= NLM_F_ACK;
 }
 
 std::vector<uint8_t> BuildDumpRequest(DumpKind kind, uint32_t seq) {

@@ -16,11 +16,18 @@
 
 namespace evpnd::fibsync {
 
-// Appends the netlink messages that carry out `op` (one or two), each with NLM_F_ACK and its own
-// sequence number taken from `next_seq`; the sequence numbers are appended to `seqs`. The first
-// one is the VXLAN device's own entry (NTF_SELF), whose answer decides the op's result.
+// Appends the netlink messages that carry out `op` (one or two), each with its own sequence
+// number taken from `next_seq`; the sequence numbers are appended to `seqs`. The first one is the
+// VXLAN device's own entry (NTF_SELF), whose answer decides the op's result. They ask for no
+// ACK: the kernel answers a failed message with its error anyway (netlink(7)), so a writer asks
+// an ACK of the last message of what it sends (RequestAckOfLast) and, once that ACK is in, takes
+// every message without an error as done. That halves what the kernel writes back (most of a
+// batch's ACKs) and what the writer reads.
 void AppendFdbOp(const FdbOp& op, uint32_t& next_seq, std::vector<uint8_t>& buffer,
                  std::vector<uint32_t>& seqs);
+// Sets NLM_F_ACK on the last message in `buffer` (a run of whole messages, as AppendFdbOp
+// builds them); nothing when it is empty.
+void RequestAckOfLast(std::span<uint8_t> buffer);
 
 enum class DumpKind : uint8_t { kLinks, kBridgeFdb };
 std::vector<uint8_t> BuildDumpRequest(DumpKind kind, uint32_t seq);

@@ -103,12 +103,14 @@ class NetlinkFib::Loop {
         for (size_t k = 0; k < seqs.size(); ++k) waiting[seqs[k]] = {result.results.size(), k == 0};
         result.results.push_back({batch.ops[i].id, 0});
       }
-      // rtnetlink handles the requests inside sendmsg: their ACKs are queued when it returns.
+      // rtnetlink handles the requests inside sendmsg, in order: their errors and the last
+      // one's ACK are queued when it returns.
+      RequestAckOfLast(buffer);
       if (mnl_socket_sendto(request_.get(), buffer.data(), buffer.size()) < 0) {
         const int error = errno;
         for (size_t i = begin; i < end; ++i) result.results[i].error = error;
       } else {
-        ReadAcks(waiting, result);
+        ReadAnswers(waiting, seq_ - 1, result);
       }
     }
     owner_.Enqueue([&](NetlinkEvents& e) { e.batch_results.push_back(std::move(result)); });
@@ -136,15 +138,23 @@ class NetlinkFib::Loop {
   }
 
  private:
-  void ReadAcks(std::map<uint32_t, std::pair<size_t, bool>>& waiting, FdbBatchResult& result) {
+  // Reads the answers to one sendmsg, up to the ACK of its last message (`last_seq`): errors
+  // come for the messages that failed, nothing for those that succeeded (AppendFdbOp).
+  void ReadAnswers(const std::map<uint32_t, std::pair<size_t, bool>>& waiting, uint32_t last_seq,
+                   FdbBatchResult& result) {
     std::vector<uint8_t> buffer(kReceiveBuffer);
-    while (!waiting.empty()) {
+    std::vector<bool> answered(result.results.size(), false);
+    for (bool done = false; !done;) {
       const ssize_t n = mnl_socket_recvfrom(request_.get(), buffer.data(), buffer.size());
       if (n < 0) {
         if (errno == EINTR) continue;
+        // Without the last ACK, success is unknown for every op with no answer yet: failed, and
+        // retried by the reconciler (writes are idempotent).
         const int error = errno == EAGAIN ? ETIMEDOUT : errno;
         for (const auto& [seq, where] : waiting) {
-          if (result.results[where.first].error == 0) result.results[where.first].error = error;
+          if (!answered[where.first] && result.results[where.first].error == 0) {
+            result.results[where.first].error = error;
+          }
         }
         return;
       }
@@ -152,7 +162,9 @@ class NetlinkFib::Loop {
            ParseMessages({buffer.data(), static_cast<size_t>(n)})) {
         auto it = waiting.find(m.seq);
         if (m.kind != ParsedMessage::Kind::kAck || it == waiting.end()) continue;
+        if (m.seq == last_seq) done = true;
         const auto [index, first] = it->second;
+        answered[index] = true;
         int& error = result.results[index].error;
         // The VXLAN entry decides; the bridge entry's error counts only when the first
         // succeeded (its ENOENT on delete means the MAC sits on another port now).
@@ -161,7 +173,6 @@ class NetlinkFib::Loop {
         } else if (error == 0 && m.error != ENOENT) {
           error = m.error;
         }
-        waiting.erase(it);
       }
     }
   }

@@ -80,16 +80,16 @@ TEST(AppendFdbOpTest, UnicastReplaceWritesTheVxlanEntryThenTheBridgeEntry) {
   const std::vector<uint8_t> bytes =
       Build(Op(FdbOpKind::kReplace, FdbKey::Unicast(100, kMac), 3, 2, Ip("10.0.0.4")), 100, &seqs);
   EXPECT_EQ(seqs, (std::vector<uint32_t>{100, 101}));
-  // The VXLAN entry. nlmsghdr: length 48, RTM_NEWNEIGH, REQUEST|ACK|REPLACE|CREATE, seq 100,
+  // The VXLAN entry. nlmsghdr: length 48, RTM_NEWNEIGH, REQUEST|REPLACE|CREATE (no ACK), seq 100,
   // pid 0. ndmsg: AF_BRIDGE, pad, ifindex 3, NUD_REACHABLE, NTF_SELF|NTF_EXT_LEARNED, type 0.
   // NDA_LLADDR (10 bytes and 2 of padding), NDA_DST 10.0.0.4.
   const std::string vxlan =
-      "30000000 1c00 0505 64000000 00000000  07 00 0000 03000000 0200 12 00"
+      "30000000 1c00 0105 64000000 00000000  07 00 0000 03000000 0200 12 00"
       "0a00 0200 52540000000a 0000  0800 0100 0a000004";
   // The bridge entry. nlmsghdr: length 40, same type and flags, seq 101. ndmsg on the VXLAN
   // port: NUD_REACHABLE, NTF_MASTER|NTF_EXT_LEARNED. NDA_LLADDR; no NDA_DST.
   const std::string bridge =
-      "28000000 1c00 0505 65000000 00000000  07 00 0000 03000000 0200 14 00"
+      "28000000 1c00 0105 65000000 00000000  07 00 0000 03000000 0200 14 00"
       "0a00 0200 52540000000a 0000";
   EXPECT_EQ(bytes, Hex(vxlan + bridge));
   // What Linux 6.18 accepted (recorded with the same arguments).
@@ -105,7 +105,7 @@ TEST(AppendFdbOpTest, Ipv6DestinationAndNoBridgeMessageWithoutABridge) {
                Ip("2001:db8::4")),
             110, &seqs);
   EXPECT_EQ(seqs, std::vector<uint32_t>{110});
-  EXPECT_EQ(bytes, Hex("3c000000 1c00 0505 6e000000 00000000"
+  EXPECT_EQ(bytes, Hex("3c000000 1c00 0105 6e000000 00000000"
                        "07 00 0000 04000000 0200 12 00"
                        "0a00 0200 52540000000b 0000"
                        "1400 0100 20010db8 00000000 00000000 00000004"));
@@ -118,8 +118,8 @@ TEST(AppendFdbOpTest, FloodEntriesAreAppendedPermanentAndNeverGetABridgeEntry) {
       Build(Op(FdbOpKind::kReplace, FdbKey::Flood(100, Ip("10.0.0.5")), 3, 0, Ip("10.0.0.5")), 120,
             &seqs);
   EXPECT_EQ(seqs, std::vector<uint32_t>{120});
-  // REQUEST|ACK|CREATE|APPEND (0x0c05); NUD_PERMANENT.
-  EXPECT_EQ(bytes, Hex("30000000 1c00 050c 78000000 00000000"
+  // REQUEST|CREATE|APPEND (0x0c01); NUD_PERMANENT.
+  EXPECT_EQ(bytes, Hex("30000000 1c00 010c 78000000 00000000"
                        "07 00 0000 03000000 8000 12 00"
                        "0a00 0200 000000000000 0000"
                        "0800 0100 0a000005"));
@@ -130,17 +130,17 @@ TEST(AppendFdbOpTest, DeletesNameTheFloodDestinationButNotTheUnicastOne) {
   const std::vector<uint8_t> unicast =
       Build(Op(FdbOpKind::kDelete, FdbKey::Unicast(100, kMac), 3, 2, Ip("10.0.0.4")), 140, &seqs);
   EXPECT_EQ(seqs, (std::vector<uint32_t>{140, 141}));
-  // RTM_DELNEIGH, REQUEST|ACK; state 0; NTF_SELF, then NTF_MASTER; flags without extern_learn.
-  EXPECT_EQ(unicast, Hex("28000000 1d00 0500 8c000000 00000000"
+  // RTM_DELNEIGH, REQUEST; state 0; NTF_SELF, then NTF_MASTER; flags without extern_learn.
+  EXPECT_EQ(unicast, Hex("28000000 1d00 0100 8c000000 00000000"
                          "07 00 0000 03000000 0000 02 00"
                          "0a00 0200 52540000000a 0000"
-                         "28000000 1d00 0500 8d000000 00000000"
+                         "28000000 1d00 0100 8d000000 00000000"
                          "07 00 0000 03000000 0000 04 00"
                          "0a00 0200 52540000000a 0000"));
   seqs.clear();
   const std::vector<uint8_t> flood = Build(
       Op(FdbOpKind::kDelete, FdbKey::Flood(100, Ip("10.0.0.5")), 3, 0, Ip("10.0.0.5")), 130, &seqs);
-  EXPECT_EQ(flood, Hex("30000000 1d00 0500 82000000 00000000"
+  EXPECT_EQ(flood, Hex("30000000 1d00 0100 82000000 00000000"
                        "07 00 0000 03000000 0000 02 00"
                        "0a00 0200 000000000000 0000"
                        "0800 0100 0a000005"));
@@ -163,6 +163,30 @@ TEST(AppendFdbOpTest, OpsAppendToOneBufferWithConsecutiveSequenceNumbers) {
   ASSERT_EQ(parsed.size(), 3u);
   EXPECT_EQ(parsed[2].seq, 3u);
   EXPECT_FALSE(parsed[2].neigh.present);
+}
+
+// A writer asks an ACK of its last message only: the kernel answers the others only if they fail.
+TEST(AppendFdbOpTest, RequestAckOfLastMarksTheLastMessageOnly) {
+  uint32_t seq = 1;
+  std::vector<uint8_t> buffer;
+  std::vector<uint32_t> seqs;
+  for (int i = 0; i < 3; ++i) {  // two messages each: the VXLAN entry and the bridge entry
+    AppendFdbOp(Op(FdbOpKind::kReplace, FdbKey::Unicast(100, kMac), 3, 2, Ip("10.0.0.4")), seq,
+                buffer, seqs);
+  }
+  RequestAckOfLast(buffer);
+  std::vector<std::pair<uint32_t, bool>> acks;  // (seq, NLM_F_ACK)
+  int remaining = static_cast<int>(buffer.size());
+  for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, remaining);
+       nlh = mnl_nlmsg_next(nlh, &remaining)) {
+    acks.emplace_back(nlh->nlmsg_seq, (nlh->nlmsg_flags & NLM_F_ACK) != 0);
+  }
+  EXPECT_EQ(remaining, 0);
+  EXPECT_EQ(acks, (std::vector<std::pair<uint32_t, bool>>{
+                      {1, false}, {2, false}, {3, false}, {4, false}, {5, false}, {6, true}}));
+  std::vector<uint8_t> empty;
+  RequestAckOfLast(empty);  // nothing to mark
+  EXPECT_TRUE(empty.empty());
 }
 
 // ---- BuildDumpRequest ----
