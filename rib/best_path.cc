@@ -191,7 +191,9 @@ PathComparison CompareByEbgpOverIbgp(const Path& a, const Path& b, const BestPat
 // ORIGINATOR_ID SHOULD be treated as the BGP Identifier of the BGP speaker that has advertised
 // the route."
 PathComparison CompareByRouterId(const Path& a, const Path& b, const BestPathPolicy&) {
-  const auto id = [](const Path& p) { return Attrs(p).originator_id.value_or(p.source->router_id); };
+  const auto id = [](const Path& p) {
+    return Attrs(p).originator_id.value_or(p.source->router_id);
+  };
   return PreferLower(id(a), id(b), BestPathReason::kRouterId);
 }
 

@@ -48,10 +48,9 @@ std::optional<evpn::IpAddress> Path::NextHop() const {
 }
 
 bool SameAdvertisement(const Path& a, const Path& b) {
-  const bool same_source =
-      a.source == b.source || (a.source != nullptr && b.source != nullptr && *a.source == *b.source);
-  return same_source && a.path_id == b.path_id && a.attributes == b.attributes &&
-         a.nlri == b.nlri;
+  const bool same_source = a.source == b.source ||
+                           (a.source != nullptr && b.source != nullptr && *a.source == *b.source);
+  return same_source && a.path_id == b.path_id && a.attributes == b.attributes && a.nlri == b.nlri;
 }
 
 }  // namespace evpnd::rib

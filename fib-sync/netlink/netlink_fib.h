@@ -2,7 +2,8 @@
 // values only.
 //
 //   core thread                                   netlink thread (own io_context)
-//     Submit(FdbBatch) ---------------------------> a sendmsg per kOpsPerSend ops, ACKs by seq
+//     Submit(FdbBatch) ---------------------------> a sendmsg per kOpsPerSend ops; errors by seq,
+//                                                   one ACK for the last message
 //     Resync() -----------------------------------> link dump + bridge FDB dump (dump socket)
 //     drain callback <--- one post per burst ------ NetlinkEvents: batch result, dump snapshot,
 //                                                   monitor events (RTNLGRP_LINK, RTNLGRP_NEIGH)
@@ -18,10 +19,12 @@
 //   Errors: a socket that cannot be opened makes Start() fail; a send that fails answers every op
 //     of its sendmsg with its errno.
 //   Performance: a batch is written kOpsPerSend ops (at most 64 messages) per sendmsg, each
-//     sendmsg's ACKs read before the next (16-64 messages per sendmsg measured best on 2-core
-//     machines). The core hands over up to kOpsPerBatch ops at a time: it takes the next batch
-//     only between its own tasks, which during a route ingest last ~10 ms each, so a small batch
-//     would leave the FDB waiting on the core.
+//     sendmsg's answers read before the next (16-64 messages per sendmsg measured best on 2-core
+//     machines); only its last message asks for an ACK, the others are answered only if they
+//     fail, which nearly doubles the write rate (neigh_codec.h). The core hands over up to
+//     kOpsPerBatch ops at a time: it takes the next batch only between its own tasks, which
+//     during a route ingest last ~10 ms each, so a small batch would leave the FDB waiting on
+//     the core.
 // Standards: netlink(7), rtnetlink(7).
 #pragma once
 

@@ -285,8 +285,8 @@ TEST(BestPathPropertyTest, SameBestForRandomOrdersOfLargerSets) {
 // The same property end to end: UPDATEs from n peers, applied in every order into a Rib, with
 // and without decisions in between, install the same best path.
 PeerInfo PeerFor(const Path& p) {
-  PeerInfo info =
-      p.source->ebgp ? test::Ebgp(p.source->peer, 65000 + p.source->peer) : test::Ibgp(p.source->peer);
+  PeerInfo info = p.source->ebgp ? test::Ebgp(p.source->peer, 65000 + p.source->peer)
+                                 : test::Ibgp(p.source->peer);
   info.router_id = p.source->router_id;
   info.allowas_in = 10;
   return info;

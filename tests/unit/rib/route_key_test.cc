@@ -206,7 +206,8 @@ TEST(RouteKeyTest, OrderIsTheLexicographicOrderOfTheBytes) {
     }
   }
   // The family orders first.
-  EXPECT_LT(RouteKey::ForPrefix(evpn::IpPrefix{Ip("10.0.0.0"), 8}), RouteKey::ForEvpn(test::Type2(1)));
+  EXPECT_LT(RouteKey::ForPrefix(evpn::IpPrefix{Ip("10.0.0.0"), 8}),
+            RouteKey::ForEvpn(test::Type2(1)));
 }
 
 }  // namespace
