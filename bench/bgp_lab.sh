@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-}
 shift || true
 case $mode in
-  ingest) sizes_default=(10000 20000 100000 1000000) poll=0.2 ;;
+  ingest) sizes_default=(10000 20000 100000 1000000) poll=0.05 ;;
   packing) sizes_default=(20000 100000 1000000) poll=1.0 ;;
   *) echo "usage: bench/bgp_lab.sh ingest|packing [options]" >&2; exit 2 ;;
 esac

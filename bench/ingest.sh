@@ -12,7 +12,7 @@
 #                                 [-g GOBGP_MAX] [-p POLL_S] [-b BUILD_DIR] [-o JSON]
 #   defaults: -n 10000 -n 20000 -n 100000 -n 1000000, -P 1 -P 4 (-P also takes a list: -P "1 4"),
 #   -M 1000000 (K > 1 only up to N = MULTI_MAX), -d "evpnd frr gobgp", -g 20000 (gobgpd is
-#   super-linear on EVPN ingest: it runs only while K*N <= GOBGP_MAX), -p 0.2
+#   super-linear on EVPN ingest: it runs only while K*N <= GOBGP_MAX), -p 0.05
 # Before each measured run the driver waits (polling every 30 s) for a 1-minute load average
 # below 0.8 and no build or test running, and records the load in the JSON.
 exec "$(dirname "$0")/bgp_lab.sh" ingest "$@"
