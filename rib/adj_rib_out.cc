@@ -215,7 +215,7 @@ std::optional<AdvertisedRoute> AdjRibOut::Desired(const UpdateGroup& group, cons
                                                   ExportCache& cache) const {
   const PathPtr best = rib_.BestPath(key);
   if (best == nullptr || !group.policy.HasFamily(key.family()) ||
-      !ShouldExport(*best, group.policy)) {
+      !ShouldExport(key, *best, group.policy)) {
     return std::nullopt;
   }
   return AdvertisedRoute{cache.For(*best), best, best->source->peer};
@@ -232,7 +232,7 @@ AdjRibOut::Plan AdjRibOut::PlanKey(const UpdateGroup& group, const RouteKey& key
   };
   if (plan.next.has_value()) {
     const PackOp announce{
-        {Audience::kAllExcept, plan.next->source}, plan.next->attributes, plan.next->nlri()};
+        {Audience::kAllExcept, plan.next->source}, plan.next->attributes, plan.next->nlri(key)};
     if (!packer.Fits(announce)) {
       ++oversized_routes_;
       plan.next.reset();
@@ -240,14 +240,14 @@ AdjRibOut::Plan AdjRibOut::PlanKey(const UpdateGroup& group, const RouteKey& key
   }
   if (!plan.next.has_value()) {
     // Withdraw from everyone who had it: all members but its source.
-    if (old != nullptr) add({Audience::kAllExcept, old->source}, nullptr, old->nlri());
+    if (old != nullptr) add({Audience::kAllExcept, old->source}, nullptr, old->nlri(key));
     return plan;
   }
   if (old != nullptr && *old == *plan.next && !force) return plan;
-  add({Audience::kAllExcept, plan.next->source}, plan.next->attributes, plan.next->nlri());
+  add({Audience::kAllExcept, plan.next->source}, plan.next->attributes, plan.next->nlri(key));
   // The new source had the route from the old source; it must not keep it (split horizon).
   if (old != nullptr && old->source != plan.next->source) {
-    add({Audience::kOnly, plan.next->source}, nullptr, old->nlri());
+    add({Audience::kOnly, plan.next->source}, nullptr, old->nlri(key));
   }
   return plan;
 }

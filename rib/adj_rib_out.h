@@ -75,10 +75,12 @@ struct AdvertisedRoute {
   PathPtr path;                  // its NLRI is the NLRI as sent
   PeerId source = kLocalPeer;    // the member that does not have it
 
-  const RouteNlri& nlri() const { return path->nlri; }
+  // The NLRI as sent; `key` is the route's.
+  RouteNlri nlri(const RouteKey& key) const { return path->Nlri(key); }
+  // For two routes of one key.
   friend bool operator==(const AdvertisedRoute& a, const AdvertisedRoute& b) {
     return a.attributes == b.attributes && a.source == b.source &&
-           (a.path == b.path || a.path->nlri == b.path->nlri);
+           (a.path == b.path || a.path->nlri_rest == b.path->nlri_rest);
   }
 };
 

@@ -239,10 +239,11 @@ void EvpnService::Unimport(const RouteKey& key, Touched& touched) {
 }
 
 void EvpnService::Import(const RouteKey& key, const Path& path, Touched& touched) {
-  const evpn::EvpnRoute* route = path.evpn_route();
-  if (route == nullptr) return;
+  if (key.family() != wire::kL2vpnEvpn) return;
   std::vector<evpn::Vni> vnis = ImportingVnis(path);
   if (vnis.empty()) return;
+  const RouteNlri nlri = path.Nlri(key);
+  const evpn::EvpnRoute* route = &std::get<evpn::EvpnRoute>(nlri);
   ImportRecord rec;
   rec.route_type = key.route_type();
   if (const auto* mac_route = std::get_if<evpn::MacIpAdvertisementRoute>(route)) {

@@ -112,11 +112,11 @@ bool OutboundPolicy::HasFamily(wire::AfiSafi family) const {
   return std::find(families.begin(), families.end(), family) != families.end();
 }
 
-bool ShouldExport(const Path& best, const OutboundPolicy& to) {
+bool ShouldExport(const RouteKey& key, const Path& best, const OutboundPolicy& to) {
   // IPv4 unicast to an eBGP peer over IPv6 would need our IPv4 address as its NEXT_HOP, which
   // the session does not give (RFC 8950 extended next hops are not negotiated).
   if (to.next_hop_self.has_value() && !to.next_hop_self->is_v4() && !best.source->local() &&
-      FamilyOf(best.nlri) == wire::kIpv4Unicast) {
+      key.family() == wire::kIpv4Unicast) {
     return false;
   }
   if (to.ebgp || best.source->local() || best.source->ebgp) return true;

@@ -56,8 +56,9 @@ struct OutboundPolicy {
   friend bool operator==(const OutboundPolicy&, const OutboundPolicy&) = default;
 };
 
-// True if `best` may be sent to peers with policy `to` (the source peer itself excepted).
-bool ShouldExport(const Path& best, const OutboundPolicy& to);
+// True if `best`, the best path of `key`, may be sent to peers with policy `to` (the source
+// peer itself excepted).
+bool ShouldExport(const RouteKey& key, const Path& best, const OutboundPolicy& to);
 
 // The attributes `best` is sent with to peers with policy `to`. MP_REACH_NLRI keeps its family
 // and (possibly rewritten) next hop and carries no NLRI.

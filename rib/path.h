@@ -1,7 +1,6 @@
-// A path: one route as one peer (or the local speaker) announced it. It carries the NLRI as
-// received (an EVPN route with its key fields plus the non-key ones: labels, ESI, gateway; or
-// an IPv4/IPv6 unicast prefix), the interned path
-// attributes, where it came from (for the decision process and the outbound rules), and whether
+// A path: one route as one peer (or the local speaker) announced it. It carries the NLRI's
+// fields that its key leaves out (labels, ESI, gateway: NlriRest; the key, held by the Loc-RIB,
+// has the others, so the NLRI as received is the two together), the interned path attributes, where it came from (for the decision process and the outbound rules), and whether
 // it is stale after the peer's restart. Paths are immutable once filed (PathPtr): a change files
 // a new Path, so the Loc-RIB's installed best stays valid until the next decision.
 // NOTE: Memory and threading: a Loc-RIB of a million routes holds a million paths, so a path is
@@ -13,6 +12,7 @@
 // (ORIGINATOR_ID as BGP Identifier), RFC 4724 §4.2 (stale routes), RFC 7911 §3 (path id).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,6 +24,7 @@
 #include "evpn/evpn_route.h"
 #include "evpn/ip_address.h"
 #include "rib/peer.h"
+#include "rib/route_key.h"
 
 namespace evpnd::rib {
 
@@ -67,6 +68,27 @@ PathSourcePtr Share(const PathSource& source);
 // follows the address).
 using RouteNlri = std::variant<evpn::EvpnRoute, evpn::IpPrefix>;
 wire::AfiSafi FamilyOf(const RouteNlri& nlri);
+// The key of an NLRI (route_key.h).
+RouteKey KeyOf(const RouteNlri& nlri);
+
+// The fields of an NLRI that are not part of its key (route_key.h): MPLS labels, ESI and
+// gateway, by route type (1: label; 2: ESI, label1, label2; 5: ESI, gateway, label; other types
+// and unicast prefixes have none). With the key, they give back the NLRI as announced (a unicast
+// prefix comes back with the bits past its length cleared, which RFC 4271 §4.3 calls
+// irrelevant). 32 bytes where the NLRI is 80, and the key is not stored twice.
+class NlriRest {
+ public:
+  NlriRest() = default;
+  static NlriRest Of(const RouteNlri& nlri);
+  // The NLRI whose key is `key` and whose other fields are these.
+  RouteNlri With(const RouteKey& key) const;
+  friend bool operator==(const NlriRest&, const NlriRest&) = default;
+
+ private:
+  // Laid out by route type (path.cc); unused bytes are zero, so equal fields compare equal.
+  std::array<uint8_t, 31> bytes_{};
+  uint8_t flags_ = 0;
+};
 
 // The next hop `attributes` give their NLRI: MP_REACH_NLRI's (first, global) address when
 // present, else NEXT_HOP.
@@ -79,12 +101,12 @@ struct Path : CoreRefCounted<Path> {
   PathSourcePtr source;
   // RFC 4724 §4.2: kept through the peer's restart, until refreshed or swept.
   bool stale = false;
-  // The NLRI as announced.
-  RouteNlri nlri;
+  // The NLRI as announced, but for its key: see Nlri().
+  NlriRest nlri_rest;
   PathAttributesPtr attributes;
 
-  // The EVPN route; null for unicast paths.
-  const evpn::EvpnRoute* evpn_route() const { return std::get_if<evpn::EvpnRoute>(&nlri); }
+  // The NLRI as announced: `key` is the key the path is filed under.
+  RouteNlri Nlri(const RouteKey& key) const { return nlri_rest.With(key); }
   // The next hop: MP_REACH_NLRI's (first, global) address, the VTEP of an EVPN route; NEXT_HOP
   // for IPv4 unicast.
   std::optional<evpn::IpAddress> NextHop() const;
@@ -94,8 +116,9 @@ using PathPtr = boost::intrusive_ptr<const Path>;
 // A filed copy of `path`.
 PathPtr File(Path path);
 
-// True when both would be advertised identically: same source and path id, same attributes
-// (interned, so compared by pointer) and same NLRI. The stale flag does not count.
+// True when both, filed under one key, would be advertised identically: same source and path
+// id, same attributes (interned, so compared by pointer) and same NLRI. The stale flag does not
+// count.
 bool SameAdvertisement(const Path& a, const Path& b);
 
 }  // namespace evpnd::rib

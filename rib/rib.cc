@@ -138,7 +138,7 @@ size_t Rib::ReplacePaths(PeerState& peer, Fn fn) {
   for (auto& [key, entry] : loc_rib_) {
     for (PathPtr& p : entry.paths) {
       if (p->source->peer != peer.info.id) continue;
-      std::optional<Path> replacement = fn(*p);
+      std::optional<Path> replacement = fn(key, *p);
       if (!replacement.has_value()) continue;
       if (p->stale != replacement->stale) replacement->stale ? ++peer.stale : --peer.stale;
       p = File(std::move(*replacement));
@@ -172,7 +172,7 @@ absl::Status Rib::AddPeer(const PeerInfo& info) {
   if (peer.source != nullptr && *peer.source == *source) return absl::OkStatus();
   peer.source = std::move(source);
   // Paths kept through a graceful restart take the new session's facts (router id, RR role).
-  ReplacePaths(peer, [&](const Path& p) -> std::optional<Path> {
+  ReplacePaths(peer, [&](const RouteKey&, const Path& p) -> std::optional<Path> {
     if (p.source == peer.source) return std::nullopt;
     Path copy = p;
     copy.source = peer.source;
@@ -298,7 +298,7 @@ void Rib::AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vecto
     Path path;
     path.path_id = n.path_id.value_or(0);
     path.source = peer.source;
-    path.nlri = NlriOf(n);
+    path.nlri_rest = NlriRest::Of(NlriOf(n));
     path.attributes = interned;
     FilePath(peer, KeyOf(n), std::move(path));
     ++result.announced;
@@ -426,7 +426,7 @@ void Rib::Originate(const evpn::EvpnRoute& route, wire::PathAttributes attribute
   PeerState& local = peers_[kLocalPeer];
   Path path;
   path.source = local.source;
-  path.nlri = route;
+  path.nlri_rest = NlriRest::Of(route);
   path.attributes = interner_.Intern(std::move(attributes));
   FilePath(local, RouteKey::ForEvpn(route), std::move(path));
 }
@@ -443,8 +443,8 @@ bool Rib::WithdrawLocal(const evpn::EvpnRoute& route) {
 absl::StatusOr<size_t> Rib::MarkStale(PeerId id, std::optional<wire::AfiSafi> family) {
   PeerState* peer = FindState(id);
   if (peer == nullptr || id == kLocalPeer) return UnknownPeer(id);
-  return ReplacePaths(*peer, [&](const Path& p) -> std::optional<Path> {
-    if (p.stale || (family.has_value() && FamilyOf(p.nlri) != *family)) return std::nullopt;
+  return ReplacePaths(*peer, [&](const RouteKey& key, const Path& p) -> std::optional<Path> {
+    if (p.stale || (family.has_value() && key.family() != *family)) return std::nullopt;
     Path copy = p;
     copy.stale = true;
     return copy;

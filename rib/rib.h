@@ -189,7 +189,8 @@ class Rib {
   // Calls fn(key, path) for each path of the peer (a walk of the Loc-RIB).
   template <typename Fn>
   void ForEachPathOf(const PeerState& peer, Fn fn) const;
-  // Replaces each path of the peer for which `fn(path)` returns a new one; returns how many.
+  // Replaces each path of the peer for which `fn(key, path)` returns a new one; returns how
+  // many.
   template <typename Fn>
   size_t ReplacePaths(PeerState& peer, Fn fn);
   // Removes each path of the peer for which `pred(key, path)` holds; returns how many.

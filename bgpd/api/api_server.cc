@@ -121,7 +121,8 @@ void FillRoute(const rib::RouteKey& key, const rib::Path& path, bool best,
   out.set_stale(path.stale);
   if (std::optional<evpn::IpAddress> nh = path.NextHop()) out.set_next_hop(nh->ToString());
   FillCommunities(path, out);
-  const evpn::EvpnRoute* route = path.evpn_route();
+  const rib::RouteNlri nlri = path.Nlri(key);
+  const evpn::EvpnRoute* route = std::get_if<evpn::EvpnRoute>(&nlri);
   if (route == nullptr) {
     out.set_prefix(key.ToPrefix().ToString());
     return;
@@ -499,7 +500,7 @@ class ApiServer::Service final : public pb::Evpnd::Service {
         const rib::AdvertisedRoute* adv = daemon_.adj_rib_out().Advertised(*peer_id, key);
         if (adv == nullptr) continue;
         rib::Path sent;
-        sent.nlri = adv->nlri();
+        sent.nlri_rest = adv->path->nlri_rest;
         sent.attributes = adv->attributes;
         if (wanted(key, sent)) FillRoute(key, sent, false, rib::BestPathReason::kNone,
                                          *r.add_routes());

@@ -29,7 +29,7 @@ Path MakePath(PeerId peer) {
   source.peer_as = test::kLocalAs;
   Path p;
   p.source = Share(source);
-  p.nlri = test::Type2(1);
+  p.nlri_rest = NlriRest::Of(test::Type2(1));
   wire::PathAttributes a = test::Attrs("192.0.2.1", {100});
   p.attributes = std::make_shared<const wire::PathAttributes>(a);
   return p;

@@ -273,7 +273,9 @@ TEST_F(EvpnServiceTest, LearnLocalOriginatesMacOnlyAndMacIpRoutes) {
     ASSERT_NE(p, nullptr);
     EXPECT_TRUE(p->source->local());
     EXPECT_EQ(p->NextHop(), Ip(kLocalVtep));
-    EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(*p->evpn_route()).label1.vni(), kVni);
+    const RouteNlri nlri = p->Nlri(RouteKey::ForEvpn(route));
+    EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(std::get<evpn::EvpnRoute>(nlri)).label1.vni(),
+              kVni);
     EXPECT_TRUE(Carries(*p, Rt(kVni)));
     EXPECT_TRUE(Carries(*p, evpn::EncapsulationExtendedCommunity{}));
     // RFC 7432 §7.7: no MAC Mobility community on a first advertisement (sequence 0).

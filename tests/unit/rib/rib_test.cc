@@ -91,7 +91,8 @@ TEST_F(RibTest, ReannouncementReplacesAndOnlyRealChangesAreReported) {
   Apply(1, Announce(Attrs("192.0.2.1"), {relabelled}));
   auto changes = Decide();
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(*changes[0].current->evpn_route()).label1,
+  const RouteNlri nlri = changes[0].current->Nlri(changes[0].key);
+  EXPECT_EQ(std::get<evpn::MacIpAdvertisementRoute>(std::get<evpn::EvpnRoute>(nlri)).label1,
             evpn::Label::FromVni(20200));
   EXPECT_EQ(rib_.Find(Key(Type2(1)))->paths.size(), 1u);
   // A new next hop likewise.

@@ -138,8 +138,7 @@ TEST_F(UnicastRibTest, Ipv4AnnounceReplaceWithdrawInTheUpdatesOwnFields) {
   ASSERT_NE(Best("192.168.1.0/24"), nullptr);
   const Path& path = *Best("192.168.1.0/24");
   EXPECT_EQ(path.NextHop(), Ip("10.0.0.1"));
-  EXPECT_EQ(path.evpn_route(), nullptr);
-  EXPECT_EQ(std::get<evpn::IpPrefix>(path.nlri), P("192.168.1.0/24"));
+  EXPECT_EQ(std::get<evpn::IpPrefix>(path.Nlri(K("192.168.1.0/24"))), P("192.168.1.0/24"));
   EXPECT_FALSE(path.attributes->mp_reach.has_value());
   EXPECT_EQ(rib_.best_unicast_routes(wire::kIpv4Unicast), 2u);
   EXPECT_EQ(rib_.best_routes(0), 0u);
