@@ -183,19 +183,39 @@ RouteKey RouteKey::ForPrefix(const evpn::IpPrefix& prefix) {
   return RouteKey(prefix.address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast, w.bytes());
 }
 
-RouteKey::RouteKey(wire::AfiSafi family, std::span<const uint8_t> bytes) : family_(family) {
+RouteKey::RouteKey(wire::AfiSafi family, std::span<const uint8_t> bytes) {
+  if (family == wire::kIpv4Unicast) {
+    family_ = Family::kIpv4Unicast;
+  } else if (family == wire::kIpv6Unicast) {
+    family_ = Family::kIpv6Unicast;
+  } else {
+    family_ = Family::kL2vpnEvpn;  // the only other family with keys
+  }
   if (bytes.size() <= kInlineBytes) {
     size_ = static_cast<uint8_t>(bytes.size());
     std::copy(bytes.begin(), bytes.end(), inline_.begin());
-    std::fill(inline_.begin() + size_, inline_.end(), 0);
   } else {
     size_ = kOnHeap;
-    heap_ = new std::vector<uint8_t>(bytes.begin(), bytes.end());
+    set_heap(new std::vector<uint8_t>(bytes.begin(), bytes.end()));
   }
 }
 
+wire::AfiSafi RouteKey::family() const {
+  switch (family_) {
+    case Family::kIpv4Unicast:
+      return wire::kIpv4Unicast;
+    case Family::kIpv6Unicast:
+      return wire::kIpv6Unicast;
+    case Family::kL2vpnEvpn:
+      return wire::kL2vpnEvpn;
+    case Family::kNone:
+      break;
+  }
+  return wire::AfiSafi{};
+}
+
 uint8_t RouteKey::route_type() const {
-  if (family_ != wire::kL2vpnEvpn || bytes().empty()) return 0;
+  if (family_ != Family::kL2vpnEvpn || bytes().empty()) return 0;
   return bytes()[0];
 }
 
@@ -209,7 +229,7 @@ evpn::IpPrefix RouteKey::ToPrefix() const {
   KeyReader r(bytes());
   evpn::IpPrefix prefix;
   prefix.length = r.U8();
-  if (family_ == wire::kIpv6Unicast) {
+  if (family_ == Family::kIpv6Unicast) {
     prefix.address = evpn::IpAddress::V6(r.Array<16>());
   } else {
     prefix.address = evpn::IpAddress::V4(r.Array<4>());
@@ -218,13 +238,13 @@ evpn::IpPrefix RouteKey::ToPrefix() const {
 }
 
 std::string RouteKey::ToString() const {
-  if (family_ == wire::kIpv4Unicast || family_ == wire::kIpv6Unicast) {
-    return absl::StrCat(wire::AfiSafiName(family_), " ", ToPrefix().ToString());
+  if (family_ == Family::kIpv4Unicast || family_ == Family::kIpv6Unicast) {
+    return absl::StrCat(wire::AfiSafiName(family()), " ", ToPrefix().ToString());
   }
-  if (family_ != wire::kL2vpnEvpn) {
-    return absl::StrCat(wire::AfiSafiName(family_), " (", bytes().size(), " key bytes)");
+  if (family_ != Family::kL2vpnEvpn) {
+    return absl::StrCat(wire::AfiSafiName(family()), " (", bytes().size(), " key bytes)");
   }
-  return absl::StrCat(wire::AfiSafiName(family_), " ", evpn::ToString(ToEvpnRoute()));
+  return absl::StrCat(wire::AfiSafiName(family()), " ", evpn::ToString(ToEvpnRoute()));
 }
 
 }  // namespace evpnd::rib

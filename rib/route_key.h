@@ -25,6 +25,7 @@
 #include <array>
 #include <bit>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -40,7 +41,7 @@ namespace evpnd::rib {
 
 class RouteKey {
  public:
-  RouteKey() : inline_{} {}
+  RouteKey() = default;
   RouteKey(const RouteKey& other) { CopyFrom(other); }
   RouteKey(RouteKey&& other) noexcept { MoveFrom(other); }
   RouteKey& operator=(const RouteKey& other) {
@@ -64,7 +65,7 @@ class RouteKey {
   // The key of an IPv4 or IPv6 unicast prefix; the family follows the address.
   static RouteKey ForPrefix(const evpn::IpPrefix& prefix);
 
-  wire::AfiSafi family() const { return family_; }
+  wire::AfiSafi family() const;
   // The EVPN route type (first byte of the key); 0 for other families.
   uint8_t route_type() const;
   // The route with its key fields only (labels, ESI or gateway zero where they are not key).
@@ -77,7 +78,7 @@ class RouteKey {
   std::string ToString() const;
   // The canonical key bytes.
   std::span<const uint8_t> bytes() const {
-    return size_ == kOnHeap ? std::span<const uint8_t>(*heap_)
+    return size_ == kOnHeap ? std::span<const uint8_t>(*heap())
                             : std::span<const uint8_t>(inline_.data(), size_);
   }
 
@@ -85,15 +86,14 @@ class RouteKey {
   friend std::strong_ordering operator<=>(const RouteKey& a, const RouteKey& b) {
     if (auto c = a.family_ <=> b.family_; c != 0) return c;
     if (a.size_ != kOnHeap && b.size_ != kOnHeap) {
-      // Eight bytes at a time, as big-endian words: the inline bytes past the size are zero,
-      // so a key that is a prefix of the other compares lower or equal, and the size decides.
-      const size_t n = std::max(a.size_, b.size_);
-      for (size_t i = 0; i < n; i += 8) {
-        const uint64_t x = BigEndianWord(a.inline_.data() + i);
-        const uint64_t y = BigEndianWord(b.inline_.data() + i);
+      // The inline bytes (zero past the size) and then the size, as five big-endian words:
+      // lexicographic on the bytes, then the shorter first (the family bytes are equal here).
+      for (size_t i = 0; i < sizeof(RouteKey); i += 8) {
+        const uint64_t x = BigEndianWord(a, i);
+        const uint64_t y = BigEndianWord(b, i);
         if (x != y) return x <=> y;
       }
-      return a.size_ <=> b.size_;
+      return std::strong_ordering::equal;
     }
     const std::span<const uint8_t> x = a.bytes(), y = b.bytes();
     const int m = std::memcmp(x.data(), y.data(), std::min(x.size(), y.size()));
@@ -108,58 +108,68 @@ class RouteKey {
   template <typename H>
   friend H AbslHashValue(H h, const RouteKey& key) {
     const std::span<const uint8_t> b = key.bytes();
-    return H::combine(H::combine_contiguous(std::move(h), b.data(), b.size()), key.family_.afi,
-                      key.family_.safi, b.size());
+    return H::combine(H::combine_contiguous(std::move(h), b.data(), b.size()), key.family_,
+                      b.size());
   }
 
  private:
   // Every known route type's key fits inline (the longest, a type-2 with an IPv6 address, is
-  // 37 bytes), so a key is 48 bytes and allocates nothing; only unknown EVPN route types, keyed
+  // 37 bytes), so a key is 40 bytes and allocates nothing; only unknown EVPN route types, keyed
   // by their whole value, may need the heap.
-  static constexpr size_t kInlineBytes = 40;
+  static constexpr size_t kInlineBytes = 38;
   static constexpr uint8_t kOnHeap = 0xff;
-
-  static_assert(kInlineBytes % 8 == 0);
+  // The families a key has, numbered in AfiSafi order (so the order of keys follows it).
+  enum class Family : uint8_t { kNone, kIpv4Unicast, kIpv6Unicast, kL2vpnEvpn };
 
   RouteKey(wire::AfiSafi family, std::span<const uint8_t> bytes);
   // Inline: the btree nodes move keys around on every insert and erase.
   void CopyFrom(const RouteKey& other) {
     family_ = other.family_;
     size_ = other.size_;
-    if (size_ == kOnHeap) {
-      heap_ = new std::vector<uint8_t>(*other.heap_);
-    } else {
-      inline_ = other.inline_;
-    }
+    inline_ = other.inline_;
+    if (size_ == kOnHeap) set_heap(new std::vector<uint8_t>(*other.heap()));
   }
   void MoveFrom(RouteKey& other) noexcept {
     family_ = other.family_;
     size_ = other.size_;
+    inline_ = other.inline_;
     if (size_ == kOnHeap) {
-      heap_ = other.heap_;
       other.size_ = 0;
       other.inline_ = {};
-    } else {
-      inline_ = other.inline_;
     }
   }
   void Release() noexcept {
-    if (size_ == kOnHeap) delete heap_;
+    if (size_ == kOnHeap) delete heap();
     size_ = 0;
   }
-  static uint64_t BigEndianWord(const uint8_t* p) {
+  // The owned heap bytes, when size_ == kOnHeap: a pointer kept in inline_'s first bytes.
+  std::vector<uint8_t>* heap() const {
+    std::vector<uint8_t>* p;
+    std::memcpy(&p, inline_.data(), sizeof p);
+    return p;
+  }
+  void set_heap(std::vector<uint8_t>* p) { std::memcpy(inline_.data(), &p, sizeof p); }
+  // Bytes [at, at + 8) of the key's object representation, as a big-endian word.
+  static uint64_t BigEndianWord(const RouteKey& key, size_t at) {
     uint64_t w;
-    std::memcpy(&w, p, sizeof w);
+    std::memcpy(&w, reinterpret_cast<const uint8_t*>(&key) + at, sizeof w);
     if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
     return w;
   }
 
-  wire::AfiSafi family_;
+  // The layout the comparison reads: inline_, then size_, then family_, 40 bytes.
+  std::array<uint8_t, kInlineBytes> inline_{};
   uint8_t size_ = 0;  // bytes held in inline_, or kOnHeap
-  union {
-    std::array<uint8_t, kInlineBytes> inline_;
-    std::vector<uint8_t>* heap_;  // owned, when size_ == kOnHeap
-  };
+  Family family_ = Family::kNone;
+
+  friend struct RouteKeyLayout;
+};
+
+// Checked where the members are visible: the comparison reads the key as five words.
+struct RouteKeyLayout {
+  static_assert(sizeof(RouteKey) == 40);
+  static_assert(offsetof(RouteKey, size_) == 38);
+  static_assert(offsetof(RouteKey, family_) == 39);
 };
 
 // RouteKey's order as a three-way comparison, for the btrees keyed by RouteKey: with it a lookup

@@ -153,7 +153,7 @@ TEST(RouteKeyTest, KnownTypesFitInlineAndLongUnknownKeysCopyAndMove) {
                 .bytes()
                 .size(),
             36u);
-  EXPECT_EQ(sizeof(RouteKey), 48u);
+  EXPECT_EQ(sizeof(RouteKey), 40u);
   // An unknown route type's whole value is its key, however long (held on the heap).
   std::vector<uint8_t> value(300);
   for (size_t i = 0; i < value.size(); ++i) value[i] = static_cast<uint8_t>(i);
