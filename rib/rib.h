@@ -45,7 +45,6 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bgpd/wire/decode_outcome.h"
@@ -53,6 +52,7 @@
 #include "evpn/evpn_route.h"
 #include "rib/attribute_interner.h"
 #include "rib/best_path.h"
+#include "rib/candidate_paths.h"
 #include "rib/import_policy.h"
 #include "rib/dirty_lanes.h"
 #include "rib/path.h"
@@ -83,19 +83,20 @@ struct BestPathChange {
 };
 
 struct LocRibEntry {
-  // The candidates: every Adj-RIB-In path for this key. Mostly one or two (a route from two
-  // spines): held inline, which saves a heap block per route (two fit in the vector's own size).
-  using Paths = absl::InlinedVector<PathPtr, 2>;
-  Paths paths;
-  // Installed by the last decision; null until the key is first decided.
-  PathPtr best;
+  // The candidates: every Adj-RIB-In path for this key (see candidate_paths.h). Declared
+  // [[no_unique_address]] so that the flags below fill its tail: 24 bytes an entry.
+  using Paths = CandidatePaths;
+  [[no_unique_address]] Paths paths;
   BestPathReason reason = BestPathReason::kNone;
   // `best` is counted in its peer's PeerState::best (false once that path was removed, before
   // the next decision replaces it).
   bool best_counted = false;
   // Waiting in the Rib's dirty set for a decision.
   bool dirty = false;
+  // Installed by the last decision; null until the key is first decided.
+  PathPtr best;
 };
+static_assert(sizeof(LocRibEntry) == 24);
 
 using LocRib = absl::btree_map<RouteKey, LocRibEntry, RouteKeyOrder>;
 
