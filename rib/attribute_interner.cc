@@ -42,9 +42,7 @@ PathAttributesPtr AttributeInterner::Intern(wire::PathAttributes attributes) {
   for (const PathAttributesPtr& held : bucket) {
     if (*held == attributes) return held;
   }
-  // Not make_shared: the object's memory should go with its last path, not with the last
-  // weak reference to a combined allocation.
-  PathAttributesPtr fresh(new wire::PathAttributes(std::move(attributes)));
+  PathAttributesPtr fresh = ShareAttributes(std::move(attributes));
   bucket.push_back(fresh);
   ++size_;
   if (size_ >= collect_at_) {
@@ -59,7 +57,7 @@ size_t AttributeInterner::CollectGarbage() {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     std::vector<PathAttributesPtr>& bucket = it->second;
     const size_t before = bucket.size();
-    std::erase_if(bucket, [](const PathAttributesPtr& p) { return p.use_count() == 1; });
+    std::erase_if(bucket, [](const PathAttributesPtr& p) { return p->use_count() == 1; });
     dropped += before - bucket.size();
     if (bucket.empty()) {
       buckets_.erase(it++);

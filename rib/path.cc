@@ -34,6 +34,10 @@ PathSourcePtr Share(const PathSource& source) { return PathSourcePtr(new PathSou
 
 PathPtr File(Path path) { return PathPtr(new Path(std::move(path))); }
 
+PathAttributesPtr ShareAttributes(wire::PathAttributes attributes) {
+  return PathAttributesPtr(new InternedAttributes(std::move(attributes)));
+}
+
 wire::AfiSafi FamilyOf(const RouteNlri& nlri) {
   if (std::holds_alternative<evpn::EvpnRoute>(nlri)) return wire::kL2vpnEvpn;
   return std::get<evpn::IpPrefix>(nlri).address.is_v4() ? wire::kIpv4Unicast : wire::kIpv6Unicast;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <variant>
 
 #include "boost/smart_ptr/intrusive_ptr.hpp"
@@ -28,16 +29,23 @@
 
 namespace evpnd::rib {
 
-// Interned, immutable path attributes (see attribute_interner.h): MP_REACH_NLRI keeps its
-// family and next hop but no NLRI; MP_UNREACH_NLRI is never present. IPv4 unicast paths carry
-// their next hop in NEXT_HOP and no MP_REACH_NLRI; the other families carry it in MP_REACH_NLRI
-// and no NEXT_HOP (RFC 4760 §3: ignored when only MP NLRI are present).
-using PathAttributesPtr = std::shared_ptr<const wire::PathAttributes>;
-
 // A base that counts references for boost::intrusive_ptr, without atomics (core thread only); a
 // copy of the object starts with no references.
 template <typename T>
 using CoreRefCounted = boost::intrusive_ref_counter<T, boost::thread_unsafe_counter>;
+
+// Interned, immutable path attributes (see attribute_interner.h): MP_REACH_NLRI keeps its
+// family and next hop but no NLRI; MP_UNREACH_NLRI is never present. IPv4 unicast paths carry
+// their next hop in NEXT_HOP and no MP_REACH_NLRI; the other families carry it in MP_REACH_NLRI
+// and no NEXT_HOP (RFC 4760 §3: ignored when only MP NLRI are present). Counted in place, like
+// paths: a pointer to them is 8 bytes.
+struct InternedAttributes : wire::PathAttributes, CoreRefCounted<InternedAttributes> {
+  explicit InternedAttributes(wire::PathAttributes attributes)
+      : wire::PathAttributes(std::move(attributes)) {}
+};
+using PathAttributesPtr = boost::intrusive_ptr<const InternedAttributes>;
+// A shared copy of `attributes`, not interned (tests, and what the interner stores).
+PathAttributesPtr ShareAttributes(wire::PathAttributes attributes);
 
 struct PathSource;
 using PathSourcePtr = boost::intrusive_ptr<const PathSource>;
@@ -75,7 +83,7 @@ RouteKey KeyOf(const RouteNlri& nlri);
 // gateway, by route type (1: label; 2: ESI, label1, label2; 5: ESI, gateway, label; other types
 // and unicast prefixes have none). With the key, they give back the NLRI as announced (a unicast
 // prefix comes back with the bits past its length cleared, which RFC 4271 §4.3 calls
-// irrelevant). 32 bytes where the NLRI is 80, and the key is not stored twice.
+// irrelevant). 31 bytes where the NLRI is 80, and the key is not stored twice.
 class NlriRest {
  public:
   NlriRest() = default;
@@ -86,7 +94,7 @@ class NlriRest {
 
  private:
   // Laid out by route type (path.cc); unused bytes are zero, so equal fields compare equal.
-  std::array<uint8_t, 31> bytes_{};
+  std::array<uint8_t, 30> bytes_{};
   uint8_t flags_ = 0;
 };
 

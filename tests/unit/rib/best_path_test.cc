@@ -31,7 +31,7 @@ Path MakePath(PeerId peer) {
   p.source = Share(source);
   p.nlri_rest = NlriRest::Of(test::Type2(1));
   wire::PathAttributes a = test::Attrs("192.0.2.1", {100});
-  p.attributes = std::make_shared<const wire::PathAttributes>(a);
+  p.attributes = ShareAttributes(a);
   return p;
 }
 
@@ -47,7 +47,7 @@ template <typename Fn>
 Path With(Path p, Fn fn) {
   wire::PathAttributes a = *p.attributes;
   fn(a);
-  p.attributes = std::make_shared<const wire::PathAttributes>(a);
+  p.attributes = ShareAttributes(a);
   return p;
 }
 

@@ -57,6 +57,12 @@ std::vector<RouteNlri> Shapes() {
   return out;
 }
 
+// A Loc-RIB of a million routes holds a million paths: 56 bytes is a 64-byte malloc chunk.
+TEST(PathTest, SizeOfAPath) {
+  EXPECT_EQ(sizeof(NlriRest), 31u);
+  EXPECT_EQ(sizeof(Path), 56u);
+}
+
 TEST(NlriRestTest, KeyAndRestGiveBackTheNlri) {
   for (const RouteNlri& nlri : Shapes()) {
     const RouteKey key = KeyOf(nlri);

@@ -236,7 +236,7 @@ TEST_F(RibTest, IdenticalAttributesAreStoredOnce) {
     ASSERT_EQ(rib_.BestPath(Key(Type2(i)))->attributes.get(), shared);
   }
   // One reference per path (the installed best shares the Path itself) plus the intern table.
-  EXPECT_EQ(rib_.BestPath(Key(Type2(0)))->attributes.use_count(), 201);
+  EXPECT_EQ(rib_.BestPath(Key(Type2(0)))->attributes->use_count(), 201u);
   EXPECT_EQ(rib_.interned_attribute_sets(), 1u);
   // The interned copy carries no NLRI.
   EXPECT_TRUE(shared->mp_reach->evpn_routes.empty());
