@@ -1,7 +1,8 @@
 // A path: one route as one peer (or the local speaker) announced it. It carries the NLRI's
 // fields that its key leaves out (labels, ESI, gateway: NlriRest; the key, held by the Loc-RIB,
-// has the others, so the NLRI as received is the two together), the interned path attributes, where it came from (for the decision process and the outbound rules), and whether
-// it is stale after the peer's restart. Paths are immutable once filed (PathPtr): a change files
+// has the others, so the NLRI as received is the two together), the interned path attributes,
+// where it came from (for the decision process and the outbound rules), and whether it is stale
+// after the peer's restart. Paths are immutable once filed (PathPtr): a change files
 // a new Path, so the Loc-RIB's installed best stays valid until the next decision.
 // NOTE: Memory and threading: a Loc-RIB of a million routes holds a million paths, so a path is
 // kept small: its count of references is inside it (boost::intrusive_ptr, a pointer of 8 bytes
