@@ -40,6 +40,10 @@ absl::Status Listener::Listen(const evpn::IpAddress& address, uint16_t port,
       spdlog::warn("listener {}: {}; GTSM peers cannot connect here", address.ToString(),
                    s.message());
     }
+    if (absl::Status s = SaveSyn(acceptor->native_handle()); !s.ok()) {
+      spdlog::warn("listener {}: {}; GTSM checks connections from their first data segment",
+                   address.ToString(), s.message());
+    }
     for (const auto& [peer, key] : md5_keys) {
       if (peer.is_v6() != addr.is_v6()) continue;  // a v6-only socket takes no IPv4 key
       if (absl::Status s = SetTcpMd5(acceptor->native_handle(), peer, key); !s.ok()) {

@@ -297,6 +297,17 @@ void PeerSession::Adopt(std::shared_ptr<Connection> connection, FsmEventType eve
 
 // RFC 4271 §6.8: an incoming connection for a peer with a session in progress.
 void PeerSession::Accept(tcp::socket socket) {
+  if (config_.ttl_security_hops > 0) {
+    // RFC 5082 §3: the minimum TTL holds for the connection's SYN as well. IP_MINTTL is set
+    // only now, after the handshake, and would let through what the peer sent before.
+    const int min_ttl = 256 - config_.ttl_security_hops;
+    if (std::optional<int> ttl = SavedSynTtl(socket.native_handle()); ttl && *ttl < min_ttl) {
+      spdlog::warn("peer {}: incoming connection refused: its SYN came with TTL {}, below the "
+                   "GTSM minimum {} (ttl_security_hops {})",
+                   Name(), *ttl, min_ttl, config_.ttl_security_hops);
+      return;
+    }
+  }
   if (auto s = PrepareSocket(socket); !s.ok()) {
     spdlog::warn("peer {}: incoming connection refused: {}", Name(), s.message());
     return;

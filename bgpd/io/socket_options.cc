@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -81,6 +82,32 @@ absl::Status SetListenerTtlForGtsm(int fd, bool ipv6) {
   const int rc = ipv6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl))
                       : setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
   return rc == 0 ? absl::OkStatus() : Errno("listener TTL 255 (GTSM)");
+}
+
+absl::Status SaveSyn(int fd) {
+  const int on = 1;
+  return setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &on, sizeof(on)) == 0
+             ? absl::OkStatus()
+             : Errno("TCP_SAVE_SYN");
+}
+
+std::optional<int> SavedSynTtl(int fd) {
+  // The network and TCP headers: at most 40 + 60 bytes for IPv6 without extension headers;
+  // a larger SYN fails with ENOBUFS and counts as unknown.
+  std::array<uint8_t, 512> headers;
+  socklen_t len = sizeof(headers);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, headers.data(), &len) != 0) {
+    return std::nullopt;
+  }
+  return IpHeaderTtl(std::span<const uint8_t>(headers.data(), len));
+}
+
+std::optional<int> IpHeaderTtl(std::span<const uint8_t> header) {
+  if (header.empty()) return std::nullopt;
+  const int version = header[0] >> 4;
+  if (version == 4 && header.size() >= 20) return header[8];  // RFC 791: TTL at octet 8
+  if (version == 6 && header.size() >= 40) return header[7];  // RFC 8200: hop limit at 7
+  return std::nullopt;
 }
 
 absl::Status ResetTtl(int fd, bool ipv6) {

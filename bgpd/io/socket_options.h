@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +24,15 @@ absl::Status SetGtsm(int fd, bool ipv6, uint8_t hops);
 // GTSM peer, whose connecting socket drops anything below 256 - hops before the handshake ends,
 // accepts them. Accepted sockets then take their peer's setting (SetGtsm or ResetTtl).
 absl::Status SetListenerTtlForGtsm(int fd, bool ipv6);
+// TCP_SAVE_SYN on a listening socket: the kernel keeps each connection's SYN headers for
+// SavedSynTtl, so that a GTSM peer's check covers the connection from its first packet.
+absl::Status SaveSyn(int fd);
+// The TTL (IPv4) or hop limit (IPv6) of the SYN that opened an accepted socket, from
+// TCP_SAVED_SYN (which hands the headers out once). nullopt when the listener saved no SYN, e.g.
+// for a connection accepted through a SYN cookie.
+std::optional<int> SavedSynTtl(int fd);
+// The TTL or hop limit in an IP header (version 4 or 6); nullopt if `header` is not one.
+std::optional<int> IpHeaderTtl(std::span<const uint8_t> header);
 // The system's default TTL again (a socket accepted from a GTSM-ready listener, for a peer
 // without GTSM).
 absl::Status ResetTtl(int fd, bool ipv6);

@@ -959,7 +959,8 @@ GTSM_A, GTSM_B = "10.0.31.1", "10.0.32.1"
 def test_gtsm(args):
     """RFC 5082: two evpnd one router apart. With ttl_security_hops 1 (directly connected) their
     packets arrive with TTL 254, below the minimum 255, and are dropped: no session. With 2 the
-    session comes up. With GTSM on one side only, the other side's TTL-64 packets are dropped."""
+    session comes up. With GTSM on one side only, the other side's TTL-64 packets are dropped, and
+    its connections refused from their SYN on."""
     with L.Lab("gtsm") as lab:
         a, r, b = lab.netns("a"), lab.netns("r"), lab.netns("b")
         lab.veth(a, "a-r", r, "r-a", f"{GTSM_A}/24", "10.0.31.254/24")
@@ -985,6 +986,11 @@ def test_gtsm(args):
                          f"GTSM hops {hops_a}/{hops_b} across a router: a session came up")
             L.log(f"  hops {hops_a}/{hops_b}: no session in 6 s (A {da.state(GTSM_B)}, "
                   f"B {db.state(GTSM_A)})")
+            if hops_b == 0:
+                # B's SYN reaches A with TTL 63: A refuses the connection before reading from
+                # it (its OPEN may already be there), not only once IP_MINTTL is set.
+                da.wait_log(r"incoming connection refused: its SYN came with TTL 63, below "
+                            r"the GTSM minimum 254", 1, "A refuses B's connection by its SYN")
             da.stop()
             db.stop()
         da, db = pair("two-hops", 2, 2)
