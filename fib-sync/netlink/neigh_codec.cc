@@ -1,6 +1,7 @@
 // See neigh_codec.h.
 #include "fib-sync/netlink/neigh_codec.h"
 
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 namespace evpnd::fibsync {
@@ -90,6 +92,36 @@ void RequestAckOfLast(std::span<uint8_t> buffer) {
     last = nlh;
   }
   if (last != nullptr) last->nlmsg_flags |= NLM_F_ACK;
+}
+
+std::vector<sock_filter> BuildEchoFilter(std::span<const int> vxlan_ifindexes) {
+  constexpr uint32_t kAccept = 0xffffffff;  // the whole message
+  constexpr uint32_t kDrop = 0;
+  if (vxlan_ifindexes.empty() || 11 + 2 * vxlan_ifindexes.size() > BPF_MAXINSNS) return {};
+  // Netlink headers are in host byte order; BPF_H and BPF_W loads read network order.
+  auto h = [](uint16_t v) { return static_cast<uint32_t>(ntohs(v)); };
+  auto w = [](int v) { return ntohl(static_cast<uint32_t>(v)); };
+  const uint32_t type_at = offsetof(nlmsghdr, nlmsg_type);
+  const uint32_t ndm = NLMSG_HDRLEN;
+  std::vector<sock_filter> p = {
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, type_at),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, h(RTM_NEWNEIGH), 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, kAccept),
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ndm + offsetof(ndmsg, ndm_family)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, kAccept),
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ndm + offsetof(ndmsg, ndm_flags)),
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_EXT_LEARNED, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, kAccept),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ndm + offsetof(ndmsg, ndm_ifindex)),
+  };
+  // One test and one return per device: every jump stays within the 8-bit offsets.
+  for (int ifindex : vxlan_ifindexes) {
+    p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, w(ifindex), 0, 1));
+    p.push_back(BPF_STMT(BPF_RET | BPF_K, kDrop));
+  }
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, kAccept));
+  return p;
 }
 
 std::vector<uint8_t> BuildDumpRequest(DumpKind kind, uint32_t seq) {

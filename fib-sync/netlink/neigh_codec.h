@@ -8,6 +8,8 @@
 // owns).
 #pragma once
 
+#include <linux/filter.h>
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -28,6 +30,15 @@ void AppendFdbOp(const FdbOp& op, uint32_t& next_seq, std::vector<uint8_t>& buff
 // Sets NLM_F_ACK on the last message in `buffer` (a run of whole messages, as AppendFdbOp
 // builds them); nothing when it is empty.
 void RequestAckOfLast(std::span<uint8_t> buffer);
+
+// A classic BPF program for the monitor socket (SO_ATTACH_FILTER) that drops the kernel's echo
+// of fib-sync's own writes: RTM_NEWNEIGH, AF_BRIDGE, NTF_EXT_LEARNED, on one of
+// `vxlan_ifindexes` (the VXLAN entry and the bridge entry on the VXLAN port both name it). Every
+// other message passes: deletes (an owned entry removed behind our back is put back), entries
+// without extern_learn (an operator's, the bridge's learning: local MACs, a remote MAC taken over
+// by a local port), other devices and families. Empty when the list is empty or too long for one
+// program (BPF_MAXINSNS), i.e. no filter.
+std::vector<sock_filter> BuildEchoFilter(std::span<const int> vxlan_ifindexes);
 
 enum class DumpKind : uint8_t { kLinks, kBridgeFdb };
 std::vector<uint8_t> BuildDumpRequest(DumpKind kind, uint32_t seq);

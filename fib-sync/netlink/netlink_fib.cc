@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "fib-sync/netlink/neigh_codec.h"
@@ -120,7 +121,14 @@ class NetlinkFib::Loop {
     std::vector<ParsedMessage> links;
     std::vector<ParsedMessage> fdb;
     absl::Status status = Dump(DumpKind::kLinks, links);
-    if (status.ok()) status = Dump(DumpKind::kBridgeFdb, fdb);
+    if (status.ok()) {
+      std::set<int> vxlans;
+      for (const ParsedMessage& m : links) {
+        if (m.link.kind == "vxlan") vxlans.insert(m.link.ifindex);
+      }
+      SetEchoFilter(std::move(vxlans));
+      status = Dump(DumpKind::kBridgeFdb, fdb);
+    }
     owner_.Enqueue([&](NetlinkEvents& e) {
       if (!status.ok()) {
         e.dump_error = status;
@@ -206,6 +214,28 @@ class NetlinkFib::Loop {
     }
   }
 
+  // The monitor socket drops the echo of our own writes on these VXLAN devices (200k
+  // notifications for 100k MACs, which the kernel would queue and we would read and reconcile
+  // for nothing): BuildEchoFilter.
+  void SetEchoFilter(std::set<int> vxlans) {
+    if (vxlans == echo_filtered_) return;
+    const std::vector<int> list(vxlans.begin(), vxlans.end());
+    const std::vector<sock_filter> program = BuildEchoFilter(list);
+    const int fd = mnl_socket_get_fd(monitor_.get());
+    int rc = 0;
+    if (program.empty()) {
+      rc = setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
+      if (rc != 0 && errno == ENOENT) rc = 0;  // there was none
+    } else {
+      const sock_fprog fprog{static_cast<unsigned short>(program.size()),
+                             const_cast<sock_filter*>(program.data())};
+      rc = setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog));
+    }
+    // Should the kernel refuse it, every echo is read and reconciled as a no-op: slower, still
+    // right; the next change of the device set tries again.
+    if (rc == 0) echo_filtered_ = std::move(vxlans);
+  }
+
   void ArmMonitor() {
     monitor_fd_->async_wait(asio::posix::stream_descriptor::wait_read,
                             [this](const boost::system::error_code& ec) {
@@ -228,6 +258,16 @@ class NetlinkFib::Loop {
       }
       const std::vector<ParsedMessage> messages =
           ParseMessages({buffer.data(), static_cast<size_t>(n)});
+      std::set<int> vxlans = echo_filtered_;
+      for (const ParsedMessage& m : messages) {
+        if (m.kind != ParsedMessage::Kind::kLink) continue;
+        if (m.link.present && m.link.kind == "vxlan") {
+          vxlans.insert(m.link.ifindex);
+        } else {
+          vxlans.erase(m.link.ifindex);
+        }
+      }
+      SetEchoFilter(std::move(vxlans));
       owner_.Enqueue([&](NetlinkEvents&) {
         for (const ParsedMessage& m : messages) {
           if (m.kind == ParsedMessage::Kind::kNeigh) {
@@ -253,6 +293,7 @@ class NetlinkFib::Loop {
   Socket dump_;
   Socket monitor_;
   std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
+  std::set<int> echo_filtered_;  // the VXLAN devices whose echoes the monitor socket drops
   uint32_t seq_ = 1;
 };
 

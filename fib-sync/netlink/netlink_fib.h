@@ -9,7 +9,12 @@
 //                                                   monitor events (RTNLGRP_LINK, RTNLGRP_NEIGH)
 //
 // Monitor events are coalesced per entry while the core has not drained them, so a burst costs
-// one post and memory bounded by the number of distinct entries. ENOBUFS on the monitor socket
+// one post and memory bounded by the number of distinct entries. The monitor socket drops the
+// kernel's echo of our own writes (new extern_learn entries on the VXLAN devices, which the link
+// dumps and events list) in the kernel, with a BPF filter (BuildEchoFilter): a write's result
+// already tells the core what the kernel holds. The cost is that another writer's extern_learn
+// entry on a VXLAN device is seen at the next dump only; deletes and entries without
+// extern_learn always come. ENOBUFS on the monitor socket
 // (events lost) starts a full dump by itself; the snapshot tells the core to reconcile from
 // scratch (Reconciler::BeginResync).
 //

@@ -2,7 +2,9 @@
 // CI runs; skipped otherwise): the writer asks an ACK of the last message of each sendmsg only
 // (neigh_codec.h), so an op's success is the absence of an error before that ACK. Failed ops in
 // every position of a send (first, middle, last, and the last of the whole batch) must get their
-// errno, and every other op must be reported done and be in the kernel's FDB.
+// errno, and every other op must be reported done and be in the kernel's FDB. The monitor
+// socket's filter (BuildEchoFilter) must drop the echo of our own writes and let every other
+// change through.
 #include <net/if.h>
 #include <sched.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/executor_work_guard.hpp"
@@ -142,6 +145,77 @@ TEST_F(NetlinkFibKernelTest, FailedOpsGetTheirErrnoAndTheOthersLand) {
   const std::string after = Output("bridge fdb show dev vxlan100");
   EXPECT_EQ(after.find(MacOf(1).ToString()), std::string::npos) << after;
   EXPECT_NE(after.find(MacOf(3).ToString() + " dst"), std::string::npos) << after;
+}
+
+// The kernel's notifications of our own writes (extern_learn entries on the VXLAN device) are
+// dropped by the monitor socket's filter; deletes, entries without extern_learn and entries on
+// other ports still come.
+TEST_F(NetlinkFibKernelTest, MonitorDropsTheEchoOfOurWritesOnly) {
+  ASSERT_TRUE(Sh("ip link add d0 type veth peer name d1 && ip link set d0 master br100 && "
+                 "ip link set d0 up"));
+  const int d0 = static_cast<int>(if_nametoindex("d0"));
+  boost::asio::io_context io;
+  bool synced = false;
+  std::optional<FdbBatchResult> result;
+  std::vector<KernelFdbEntry> events;  // monitor events after the snapshot
+  NetlinkFib fib([&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
+                 [&](NetlinkEvents e) {
+                   if (e.snapshot) {
+                     synced = true;
+                   } else {
+                     events.insert(events.end(), e.fdb.begin(), e.fdb.end());
+                   }
+                   for (FdbBatchResult& r : e.batch_results) result = std::move(r);
+                 });
+  ASSERT_TRUE(fib.Start().ok());
+  auto work = boost::asio::make_work_guard(io);
+  auto run_until = [&io](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io.run_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  };
+  // The first dump sets the filter (it lists the VXLAN devices) before its snapshot comes.
+  ASSERT_TRUE(run_until([&] { return synced; }));
+
+  FdbBatch batch{1, {}};
+  for (uint32_t i = 0; i < 40; ++i) {
+    FdbOp op;
+    op.id = i;
+    op.kind = FdbOpKind::kReplace;
+    op.key = FdbKey::Unicast(kVni, MacOf(i));
+    op.ifindex = vxlan_;
+    op.bridge_ifindex = bridge_;
+    op.vtep = evpn::IpAddress::V4(0x0a000002);
+    batch.ops.push_back(op);
+  }
+  fib.Submit(batch);
+  ASSERT_TRUE(run_until([&] { return result.has_value(); }));
+  for (const FdbOpResult& r : result->results) EXPECT_EQ(r.error, 0) << "op " << r.op_id;
+
+  // Someone else's changes: our entry deleted, an operator's entry without extern_learn, an
+  // extern_learn entry on another port of the bridge; then a marker to wait for.
+  const std::string ours = MacOf(3).ToString();
+  ASSERT_TRUE(Sh("bridge fdb del " + ours + " dev vxlan100 self && "
+                 "bridge fdb add 02:aa:00:00:00:01 dev vxlan100 dst 10.0.0.9 self && "
+                 "bridge fdb add 02:aa:00:00:00:02 dev d0 master extern_learn && "
+                 "bridge fdb add 02:aa:00:00:00:03 dev vxlan100 dst 10.0.0.9 self"));
+  auto seen = [&](const std::string& mac, int ifindex, bool present) {
+    for (const KernelFdbEntry& e : events) {
+      if (e.mac.ToString() == mac && e.ifindex == ifindex && e.present == present) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(run_until([&] { return seen("02:aa:00:00:00:03", vxlan_, true); }));
+  fib.Stop();
+  EXPECT_TRUE(seen(ours, vxlan_, false)) << "the delete of our entry";
+  EXPECT_TRUE(seen("02:aa:00:00:00:01", vxlan_, true)) << "an entry without extern_learn";
+  EXPECT_TRUE(seen("02:aa:00:00:00:02", d0, true)) << "extern_learn on another port";
+  for (const KernelFdbEntry& e : events) {
+    EXPECT_FALSE(e.present && e.extern_learn && e.ifindex == vxlan_)
+        << "echo of our write: " << e.mac.ToString() << (e.self ? " self" : " master");
+  }
 }
 
 }  // namespace
