@@ -2,9 +2,9 @@
 // that has a bridge br100 with a VXLAN device vxlan100 (bench/fdb_bench.sh builds it and runs
 // every mode in one go). Modes:
 //   evpnd   fib-sync as the daemon runs it: the Reconciler plans batches of kOpsPerBatch
-//           operations (--batch overrides), the NetlinkFib thread writes them kOpsPerSend per
-//           sendmsg and reads the answers (errors, the last ACK), results and kernel
-//           notifications flow back to the core loop, until the reconciler has converged.
+//           operations (--batch overrides), two in flight; the NetlinkFib thread writes them
+//           kOpsPerSend per sendmsg and reads the answers (errors, the last ACK); results and
+//           kernel notifications flow back to the core loop, until the reconciler has converged.
 //   raw     the floor: the same messages built by neigh_codec, written synchronously in batches
 //           of --batch operations, answers read (errors, the last ACK), nothing else.
 // An entry is one remote MAC fully programmed: the VXLAN self entry (dst VTEP, extern_learn) and
@@ -124,13 +124,15 @@ double RunEvpnd(uint32_t entries, size_t batch_ops) {
   bool timing = false;
   std::chrono::steady_clock::time_point start;
   double seconds = -1;
-  // Sends the next batch; when there is none, the run may be over.
+  // Sends the next batches (up to Reconciler::kMaxBatchesInFlight, as the daemon does); when
+  // there is none, the run may be over.
   auto pump = [&]() -> bool {
-    if (auto batch = reconciler.TakeBatch(batch_ops, absl::Now())) {
+    bool sent = false;
+    while (auto batch = reconciler.TakeBatch(batch_ops, absl::Now())) {
       fib_ptr->Submit(std::move(*batch));
-      return true;
+      sent = true;
     }
-    return false;
+    return sent;
   };
   evpnd::fibsync::NetlinkFib fib(
       [&io](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },

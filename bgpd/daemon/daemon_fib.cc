@@ -202,8 +202,9 @@ void Daemon::OnKernelFdb(const fibsync::KernelFdbEntry& e) {
 
 void Daemon::PumpFib() {
   if (netlink_ == nullptr) return;
-  if (std::optional<fibsync::FdbBatch> batch =
-          reconciler_.TakeBatch(fibsync::kOpsPerBatch, MonotonicNow())) {
+  // Up to Reconciler::kMaxBatchesInFlight: the netlink thread writes one while we plan the next.
+  while (std::optional<fibsync::FdbBatch> batch =
+             reconciler_.TakeBatch(fibsync::kOpsPerBatch, MonotonicNow())) {
     netlink_->Submit(std::move(*batch));
   }
   ArmFibTimer();

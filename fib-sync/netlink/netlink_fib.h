@@ -54,7 +54,7 @@ namespace evpnd::fibsync {
 
 // Ops per sendmsg (each op at most two messages).
 inline constexpr size_t kOpsPerSend = 32;
-// Ops the core hands the netlink thread at a time (the one batch in flight).
+// Ops the core hands the netlink thread at a time (a batch; Reconciler::kMaxBatchesInFlight).
 inline constexpr size_t kOpsPerBatch = 2048;
 
 }  // namespace evpnd::fibsync

@@ -100,10 +100,9 @@ void Reconciler::SetDevices(const std::vector<VxlanDevice>& devices) {
     // notifications) and keeps the flood list and the bridge's extern_learn entries.
     const bool gone =
         old != devices_.end() && (now == next.end() || now->second.ifindex != old->second.ifindex);
-    if (in_flight_.has_value()) {
-      for (const FdbOp& op : in_flight_->ops) {
-        if (op.key.vni == vni) in_flight_news_.insert(op.key);
-      }
+    for (auto it = in_flight_keys_.lower_bound(FdbKey{vni, {}, {}});
+         it != in_flight_keys_.end() && it->vni == vni; ++it) {
+      in_flight_news_.insert(*it);
     }
     for (auto it = observed_.lower_bound(FdbKey{vni, {}, {}});
          it != observed_.end() && it->first.vni == vni;) {
@@ -135,9 +134,7 @@ std::optional<evpn::Vni> Reconciler::VniOfIfindex(int ifindex) const {
 void Reconciler::BeginResync() {
   state_ = State::kSyncing;
   observed_.clear();
-  if (in_flight_.has_value()) {
-    for (const FdbOp& op : in_flight_->ops) in_flight_news_.insert(op.key);
-  }
+  in_flight_news_ = in_flight_keys_;
   ++counters_.resyncs;
 }
 
@@ -183,12 +180,13 @@ void Reconciler::OnKernelEntry(const KernelFdbEntry& e) {
   }
   const bool lost = (before.self_owned && (!obs.self_owned || obs.self_dst != before.self_dst)) ||
                     (before.master_owned && !obs.master_owned);
+  const bool in_flight = in_flight_keys_.contains(key);
   if (state_ == State::kSynced && lost && !obs.self_foreign && desired_.contains(key) &&
-      !in_flight_) {
+      !in_flight) {
     ++counters_.repaired;
   }
   if (!obs.self_owned && !obs.self_foreign && !obs.master_owned) observed_.erase(key);
-  if (in_flight_.has_value()) in_flight_news_.insert(key);
+  if (in_flight) in_flight_news_.insert(key);
   if (state_ == State::kSynced) MarkDirty(key);
 }
 
@@ -202,7 +200,7 @@ void Reconciler::OnBridgePortEntry(const KernelFdbEntry& e) {
     auto it = observed_.find(FdbKey::Unicast(vni, e.mac));
     if (it == observed_.end() || !it->second.master_owned) continue;
     it->second.master_owned = false;
-    if (in_flight_.has_value()) in_flight_news_.insert(it->first);
+    if (in_flight_keys_.contains(it->first)) in_flight_news_.insert(it->first);
     if (state_ == State::kSynced) MarkDirty(it->first);
   }
 }
@@ -254,12 +252,14 @@ std::optional<FdbOp> Reconciler::Plan(const FdbKey& key) const {
 }
 
 std::optional<FdbBatch> Reconciler::TakeBatch(size_t max_ops, absl::Time now) {
-  if (state_ != State::kSynced || in_flight_.has_value() || max_ops == 0) return std::nullopt;
+  if (state_ != State::kSynced || in_flight_.size() >= kMaxBatchesInFlight || max_ops == 0) {
+    return std::nullopt;
+  }
   FdbBatch batch;
   for (auto it = dirty_.begin(); it != dirty_.end() && batch.ops.size() < max_ops;) {
     auto retry = retry_.find(*it);
-    if (retry != retry_.end() && retry->second.not_before > now) {
-      ++it;  // stays dirty until its backoff ends
+    if ((retry != retry_.end() && retry->second.not_before > now) || in_flight_keys_.contains(*it)) {
+      ++it;  // stays dirty until its backoff ends, or its batch is answered
       continue;
     }
     std::optional<FdbOp> op = Plan(*it);
@@ -281,13 +281,16 @@ std::optional<FdbBatch> Reconciler::TakeBatch(size_t max_ops, absl::Time now) {
   counters_.ops_sent += batch.ops.size();
   for (const FdbOp& op : batch.ops) {
     ++(op.kind == FdbOpKind::kDelete ? counters_.deletes_sent : counters_.replaces_sent);
+    in_flight_keys_.insert(op.key);
   }
-  in_flight_ = batch;
+  in_flight_.push_back(batch);
   return batch;
 }
 
 void Reconciler::OnBatchResult(const FdbBatchResult& result, absl::Time now) {
-  if (!in_flight_.has_value() || in_flight_->id != result.batch_id) return;
+  auto batch = std::find_if(in_flight_.begin(), in_flight_.end(),
+                            [&](const FdbBatch& b) { return b.id == result.batch_id; });
+  if (batch == in_flight_.end()) return;
   // The results normally come in the ops' order; otherwise they are looked up by id.
   absl::flat_hash_map<uint32_t, int> by_id;
   auto error_of = [&](size_t i, const FdbOp& op) {
@@ -300,8 +303,8 @@ void Reconciler::OnBatchResult(const FdbBatchResult& result, absl::Time now) {
     auto it = by_id.find(op.id);
     return it == by_id.end() ? EIO : it->second;  // an op not answered is retried
   };
-  for (size_t i = 0; i < in_flight_->ops.size(); ++i) {
-    const FdbOp& op = in_flight_->ops[i];
+  for (size_t i = 0; i < batch->ops.size(); ++i) {
+    const FdbOp& op = batch->ops[i];
     const int error = error_of(i, op);
     // ENOENT on delete: already gone. EEXIST: the entry is there (an append of a destination
     // the device already has).
@@ -318,9 +321,10 @@ void Reconciler::OnBatchResult(const FdbBatchResult& result, absl::Time now) {
     } else {
       Failed(op, now);
     }
+    in_flight_keys_.erase(op.key);
+    in_flight_news_.erase(op.key);
   }
-  in_flight_.reset();
-  in_flight_news_.clear();
+  in_flight_.erase(batch);
 }
 
 void Reconciler::Applied(const FdbOp& op) {
@@ -355,8 +359,9 @@ std::optional<absl::Time> Reconciler::NextDeadline() const {
 }
 
 bool Reconciler::HasWork(absl::Time now) const {
-  if (state_ != State::kSynced || in_flight_.has_value()) return false;
+  if (state_ != State::kSynced || in_flight_.size() >= kMaxBatchesInFlight) return false;
   for (const FdbKey& key : dirty_) {
+    if (in_flight_keys_.contains(key)) continue;
     auto r = retry_.find(key);
     if (r == retry_.end() || r->second.not_before <= now) return true;
   }

@@ -14,8 +14,10 @@
 // owned kernel entries that no route backs yet are left in place; releasing the hold deletes the
 // ones still unbacked. The hold is for what a previous run (or configuration) left: an entry a
 // route has wanted since the hold began is this run's, and its delete goes through at once.
-// Batches: at most one in flight (FdbBatch -> FdbBatchResult). Keys changed meanwhile stay in the
-// dirty set and coalesce. Failed operations are retried with exponential backoff per key; ENOENT
+// Batches: at most kMaxBatchesInFlight in flight (FdbBatch -> FdbBatchResult), so the netlink
+// thread writes one while the core plans the next; a key is in one of them at most. Keys changed
+// meanwhile stay in the dirty set and coalesce; a key in flight is planned again only once its
+// batch is answered. Failed operations are retried with exponential backoff per key; ENOENT
 // on delete is success and EEXIST on create is retried as replace.
 //
 // NOTE: Threading: core thread only. Performance: dirty keys are walked in order; a batch takes
@@ -28,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -71,10 +74,11 @@ class Reconciler {
   void SetHoldStaleDeletes(bool hold);
   bool hold_stale_deletes() const { return hold_stale_deletes_; }
 
-  // The next batch, or nullopt (not synced, one in flight, or nothing to do now).
+  static constexpr size_t kMaxBatchesInFlight = 2;
+  // The next batch, or nullopt (not synced, kMaxBatchesInFlight in flight, or nothing to do now).
   std::optional<FdbBatch> TakeBatch(size_t max_ops, absl::Time now);
   void OnBatchResult(const FdbBatchResult& result, absl::Time now);
-  bool in_flight() const { return in_flight_.has_value(); }
+  bool in_flight() const { return !in_flight_.empty(); }
   // When a key waiting for its retry backoff is due.
   std::optional<absl::Time> NextDeadline() const;
   bool HasWork(absl::Time now) const;
@@ -121,9 +125,10 @@ class Reconciler {
   absl::btree_map<evpn::Vni, VxlanDevice> devices_;
   absl::btree_set<FdbKey> dirty_;
   absl::btree_map<FdbKey, Retry> retry_;
-  std::optional<FdbBatch> in_flight_;
-  // Keys of the batch in flight the kernel reported on meanwhile (notification, dump, device
-  // change): their op's result does not say what the kernel holds now.
+  std::deque<FdbBatch> in_flight_;  // in the order they were taken (and are answered)
+  absl::btree_set<FdbKey> in_flight_keys_;
+  // Keys in flight the kernel reported on meanwhile (notification, dump, device change): their
+  // op's result does not say what the kernel holds now.
   absl::btree_set<FdbKey> in_flight_news_;
   uint64_t next_batch_id_ = 1;
   uint32_t next_op_id_ = 1;

@@ -201,25 +201,25 @@ TEST_F(ReconcilerTest, EraseVniDeletesEveryEntryOfTheVni) {
   EXPECT_TRUE(r.HasOwnedEntries(kVni2));
 }
 
-// ---- one batch in flight, coalescing, batch size ----
+// ---- batches in flight, coalescing, batch size ----
 
-TEST_F(ReconcilerTest, OneBatchInFlightAndChangesCoalesce) {
+TEST_F(ReconcilerTest, TwoBatchesInFlightAndChangesCoalesce) {
+  ASSERT_EQ(Reconciler::kMaxBatchesInFlight, 2u);
   h_.Start();
   Reconciler& r = h_.reconciler;
   r.SetRemoteMac(kVni, kMacA, kVtep1);
   std::optional<FdbBatch> first = r.TakeBatch(32, h_.now);
   ASSERT_TRUE(first.has_value());
   EXPECT_TRUE(r.in_flight());
-  // Changes meanwhile wait in the dirty set, and only the last one counts.
+  // A key in flight waits for its answer; other changes meanwhile coalesce in the dirty set,
+  // and only the last one counts.
+  r.SetRemoteMac(kVni, kMacA, kVtep2);
+  EXPECT_FALSE(r.HasWork(h_.now));
+  EXPECT_FALSE(r.TakeBatch(32, h_.now).has_value());
   r.SetRemoteMac(kVni, kMacB, kVtep1);
   r.SetRemoteMac(kVni, kMacB, kVtep2);
   r.EraseRemoteMac(kVni, kMacB);
   r.SetRemoteMac(kVni, kMacB, kVtep3);
-  EXPECT_FALSE(r.TakeBatch(32, h_.now).has_value());
-  EXPECT_FALSE(r.HasWork(h_.now));
-  static_cast<Fib&>(h_.fib).Submit(*first);
-  h_.Deliver();
-  EXPECT_FALSE(r.in_flight());
   std::optional<FdbBatch> second = r.TakeBatch(32, h_.now);
   ASSERT_TRUE(second.has_value());
   ASSERT_EQ(second->ops.size(), 1u);
@@ -229,6 +229,25 @@ TEST_F(ReconcilerTest, OneBatchInFlightAndChangesCoalesce) {
   EXPECT_EQ(second->ops[0].ifindex, kVxlan);
   EXPECT_EQ(second->ops[0].bridge_ifindex, kBridge);
   EXPECT_NE(second->id, first->id);
+  // Two in flight: nothing more, whatever changes.
+  r.SetRemoteMac(kVni, kMacC, kVtep1);
+  EXPECT_FALSE(r.HasWork(h_.now));
+  EXPECT_FALSE(r.TakeBatch(32, h_.now).has_value());
+  // The first answer frees a slot and MAC A, which goes again with its latest destination.
+  static_cast<Fib&>(h_.fib).Submit(*first);
+  h_.Deliver();
+  EXPECT_TRUE(r.in_flight());
+  std::optional<FdbBatch> third = r.TakeBatch(32, h_.now);
+  ASSERT_TRUE(third.has_value());
+  ASSERT_EQ(third->ops.size(), 2u);
+  EXPECT_EQ(third->ops[0].key, FdbKey::Unicast(kVni, kMacA));
+  EXPECT_EQ(third->ops[0].vtep, kVtep2);
+  EXPECT_EQ(third->ops[1].key, FdbKey::Unicast(kVni, kMacC));
+  static_cast<Fib&>(h_.fib).Submit(*second);
+  static_cast<Fib&>(h_.fib).Submit(*third);
+  h_.Deliver();
+  EXPECT_FALSE(r.in_flight());
+  EXPECT_TRUE(r.Converged());
 }
 
 TEST_F(ReconcilerTest, ResultOfAnotherBatchIsIgnored) {
