@@ -1219,6 +1219,7 @@ def sc_arista(f, r):
                      10, f"v{n} to know the Arista peer after the reload")
     r.check(f"v{n} reloaded with a passive eBGP peer {ARISTA_IP} (AS {ARISTA_AS}); VNI {VNI} "
             f"imports {AS}:{VNI} and {ARISTA_RT}, as examples/arista-leaf/evpnd.conf does")
+    filtered_before = {m: rt_filtered(f.daemons[m], RR_IP) for m in f.evpnd_vteps() if m != n}
     t0 = time.monotonic()
     gen = f.routegen("arista", "ar", [
         "--connect", VTEP_IP[n], "--bind", ARISTA_IP, "--local-as", ARISTA_AS,
@@ -1227,7 +1228,7 @@ def sc_arista(f, r):
         "--vnis", 2, "--type3", 2, "--rt-as", ARISTA_AS, "--seq", ARISTA_SEQ,
         "--router-mac", ARISTA_ROUTER_MAC, "--mac-offset", 0x1c7300aa00])
     try:
-        _arista_checks(f, r, n, d, gen, t0, mine, foreign, other_vni)
+        _arista_checks(f, r, n, d, gen, t0, mine, foreign, other_vni, filtered_before)
     finally:
         if gen.alive():
             gen.stop()
@@ -1313,7 +1314,13 @@ def check_arista_at_exabgp(f, r, n, mine, foreign, other_vni):
             f"{ARISTA_ROUTER_MAC}, label = VNI, PMSI); e.g. {sample}")
 
 
-def _arista_checks(f, r, n, d, gen, t0, mine, foreign, other_vni):
+def rt_filtered(d, peer):
+    """How many EVPN routes from `peer` the evpnd `d` dropped as route-target-filtered."""
+    return int(peer_rows(d).get(peer, {}).get("routes_rejected", {})
+               .get("route-target-filtered", 0))
+
+
+def _arista_checks(f, r, n, d, gen, t0, mine, foreign, other_vni, filtered_before):
     vtep = ARISTA_VTEP
     want_in = len(mine) + len(foreign) + 2  # the type-2 routes and a type-3 per VNI
 
@@ -1396,19 +1403,26 @@ def _arista_checks(f, r, n, d, gen, t0, mine, foreign, other_vni):
     if not f.lab.sh(f.v[n], "ping", "-c", "1", "-W", "1", vtep, check=False):
         raise L.TestFailure(f"v{n} cannot reach the Arista VTEP {vtep}")
     # The other VTEPs: v1 passes the eBGP routes on to the reflector (iBGP), which reflects
-    # them. evpnd v2 (auto RT 65000:100 only) must not import them; FRR is reported.
+    # them. evpnd v2 (auto RT 65000:100 only, one iBGP peer) drops them on receipt (automatic
+    # route filtering: route-target-filtered, 6 of them) and must not import them; FRR is
+    # reported.
     for m in f.evpnd_vteps():
         if m == n:
             continue
-        f.lab.poll_until(lambda: any(x.get("source") == RR_IP and x.get("next_hop") == vtep
-                                     for x in f.daemons[m].ctl("evpn", "routes")[1]
-                                     .get("routes", [])) or None, 10,
-                         f"v{m} to receive the Arista routes from the reflector")
+        before = filtered_before[m]
+        filtered = lambda: rt_filtered(f.daemons[m], RR_IP)
+        f.lab.poll_until(lambda: filtered() >= before + want_in or None, 10,
+                         f"v{m} to receive the Arista routes from the reflector and drop them "
+                         f"(route-target-filtered)")
+        held = [x for x in f.daemons[m].ctl("evpn", "routes")[1].get("routes", [])
+                if x.get("next_hop") == vtep]
         have = set(f.daemons[m].macs()) & (set(mine) | set(foreign))
-        if have or any(x[2] == vtep for x in f.fdb(m)):
-            raise L.TestFailure(f"evpnd v{m} (import RT {AS}:{VNI} only) imported the Arista "
-                                f"leaf's routes: {sorted(have)}")
-        r.check(f"evpnd v{m} got them reflected but imported none (its import RT is {AS}:{VNI})")
+        if held or have or any(x[2] == vtep for x in f.fdb(m)):
+            raise L.TestFailure(f"evpnd v{m} (import RT {AS}:{VNI} only) kept or imported the "
+                                f"Arista leaf's routes: {len(held)} held, MACs {sorted(have)}")
+        r.check(f"evpnd v{m} got them reflected and dropped all {want_in} on receipt "
+                f"(route-target-filtered: {before} -> {filtered()}; its import RT is {AS}:{VNI}); "
+                f"it imported none")
     if f.exabgp:
         check_arista_at_exabgp(f, r, n, mine, foreign, other_vni)
     for m in f.frr_vteps():

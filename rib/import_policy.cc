@@ -24,8 +24,20 @@ absl::string_view ToString(RouteRejectReason reason) {
       return "unsupported-family";
     case RouteRejectReason::kTreatAsWithdraw:
       return "treat-as-withdraw";
+    case RouteRejectReason::kRouteTargetFiltered:
+      return "route-target-filtered";
   }
   return "unknown";
+}
+
+bool CarriesRouteTarget(const wire::PathAttributes& attributes,
+                        const std::vector<evpn::RouteTarget>& import) {
+  if (!attributes.extended_communities.has_value()) return false;
+  for (const evpn::ExtendedCommunity& c : *attributes.extended_communities) {
+    const auto* rt = std::get_if<evpn::RouteTarget>(&c);
+    if (rt != nullptr && std::binary_search(import.begin(), import.end(), *rt)) return true;
+  }
+  return false;
 }
 
 void SanitizeReceived(wire::PathAttributes& attributes, const PeerInfo& peer) {

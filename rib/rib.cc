@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
@@ -294,8 +295,23 @@ void Rib::AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vecto
     Reject(peer, *reason, nlri.size(), result);
     return;
   }
-  PathAttributesPtr interned = interner_.Intern(std::move(attributes));
+  // Automatic route filtering (SetEvpnImportFilter): the route targets are the UPDATE's, the
+  // exemption per route.
+  bool filtered = false;
+  if constexpr (std::is_same_v<Nlri, wire::EvpnNlri>) {
+    filtered = evpn_import_filter_.has_value() &&
+               !CarriesRouteTarget(attributes, *evpn_import_filter_);
+  }
+  PathAttributesPtr interned;
   for (const Nlri& n : nlri) {
+    if constexpr (std::is_same_v<Nlri, wire::EvpnNlri>) {
+      if (filtered && evpn::RouteTypeOf(n.route) != evpn::EthernetSegmentRoute::kRouteType) {
+        RemovePath(peer, KeyOf(n), n.path_id.value_or(0));
+        Reject(peer, RouteRejectReason::kRouteTargetFiltered, 1, result);
+        continue;
+      }
+    }
+    if (interned == nullptr) interned = interner_.Intern(std::move(attributes));
     Path path;
     path.path_id = n.path_id.value_or(0);
     path.source = peer.source;
@@ -304,6 +320,14 @@ void Rib::AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vecto
     FilePath(peer, KeyOf(n), std::move(path));
     ++result.announced;
   }
+}
+
+void Rib::SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import) {
+  if (import.has_value()) {
+    std::sort(import->begin(), import->end());
+    import->erase(std::unique(import->begin(), import->end()), import->end());
+  }
+  evpn_import_filter_ = std::move(import);
 }
 
 void Rib::WithdrawAll(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result) {

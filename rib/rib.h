@@ -113,6 +113,18 @@ class Rib {
 
   const RibConfig& config() const { return config_; }
 
+  // Automatic route filtering, as a PE does for VPN routes (a router that reflects nothing keeps
+  // no route it cannot use): with a list, an EVPN route is filed only if it carries one of these
+  // route targets (the import RTs of the MAC-VRFs here), else it is rejected as
+  // route-target-filtered and what the peer announced for its key before is withdrawn. Ethernet
+  // Segment routes (type 4) are exempt: they are imported by ES-Import RT (RFC 7432 §8.1.1).
+  // nullopt (the default): every route is filed. A new list applies to routes received from then
+  // on: the owner asks its peers for a route refresh when it wants ones it refused.
+  void SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import);
+  const std::optional<std::vector<evpn::RouteTarget>>& evpn_import_filter() const {
+    return evpn_import_filter_;
+  }
+
   // Adds a peer, or updates one whose session came back (its paths are kept, stale ones stay
   // stale until refreshed or swept; families disabled on the old session are enabled again).
   absl::Status AddPeer(const PeerInfo& peer);
@@ -220,6 +232,7 @@ class Rib {
   uint64_t& BestCount(const RouteKey& key);
 
   RibConfig config_;
+  std::optional<std::vector<evpn::RouteTarget>> evpn_import_filter_;  // sorted, unique
   BestPathPolicy policy_;
   AttributeInterner interner_;
   absl::btree_map<PeerId, PeerState> peers_;

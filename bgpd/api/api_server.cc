@@ -348,6 +348,11 @@ class ApiServer::Service final : public pb::Evpnd::Service {
         p.set_routes_received(s.counts.received);
         p.set_routes_best(s.counts.best);
         p.set_routes_stale(s.counts.stale);
+        for (size_t i = 0; i < s.counts.rejected.size(); ++i) {
+          if (s.counts.rejected[i] == 0) continue;
+          (*p.mutable_routes_rejected())[std::string(
+              rib::ToString(static_cast<rib::RouteRejectReason>(i)))] = s.counts.rejected[i];
+        }
         p.set_routes_advertised(s.advertised);
         p.set_last_notification(s.last_notification);
         p.set_last_down_reason(s.last_down_reason);

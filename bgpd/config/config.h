@@ -156,6 +156,9 @@ struct EvpnConfig {
   bool kernel_fdb = true;
   // Operator-static bridge entries become sticky MACs.
   bool sticky_static_macs = false;
+  // Keep EVPN routes no VNI here imports (else a VTEP that passes no route on drops them:
+  // Daemon::ApplyEvpnImportFilter).
+  bool retain_route_target_all = false;
   // In file order, VNIs unique.
   std::vector<VniConfig> vnis;
   friend bool operator==(const EvpnConfig&, const EvpnConfig&) = default;

@@ -33,6 +33,7 @@ class EvpnReader {
     }
     out.kernel_fdb = !evpn.has_kernel_fdb() || evpn.kernel_fdb();
     out.sticky_static_macs = evpn.sticky_static_macs();
+    out.retain_route_target_all = evpn.retain_route_target_all();
     out.duplicate_detection =
         ReadDuplicateDetection(evpn.duplicate_mac_detection(), at.Nested("duplicate_mac_detection"));
     std::map<evpn::Vni, Site> seen;

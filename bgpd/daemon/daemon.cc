@@ -89,6 +89,7 @@ absl::Status Daemon::Start() {
   for (const PeerConfig& peer : config_.peers) AddPeer(peer);
   InstallMd5Keys();
   ConfigureEvpn(nullptr);
+  ApplyEvpnImportFilter();
   // Peers configured later (reloads) no longer announce a restart.
   restart_state_timer_.expires_after(
       std::chrono::seconds(config_.global.graceful_restart.restart_time_s));
@@ -274,6 +275,7 @@ void Daemon::Reload(Config config) {
   }
   InstallMd5Keys();
   if (!(previous_evpn == config_.evpn)) ConfigureEvpn(&previous_evpn);
+  ApplyEvpnImportFilter();
 }
 
 void Daemon::Shutdown(const std::string& communication) {

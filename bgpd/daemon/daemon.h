@@ -143,6 +143,9 @@ class Daemon : public PeerSession::Owner {
     uint64_t established_count = 0;  // for the metrics
   };
 
+  // Automatic route filtering of EVPN routes (Rib::SetEvpnImportFilter) for the current
+  // configuration; a route refresh from the peers when routes refused before are wanted now.
+  void ApplyEvpnImportFilter();
   FsmConfig MakeFsmConfig(const PeerConfig& peer) const;
   rib::PeerInfo MakePeerInfo(const Peer& peer, const NegotiatedSession& session) const;
   void ArmStaleTimer(Peer& peer, absl::Duration after);

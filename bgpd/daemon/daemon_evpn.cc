@@ -4,8 +4,11 @@
 // Standards: RFC 7432 §15 (what is logged as a warning: duplicate MACs, sticky conflicts).
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "bgpd/daemon/daemon.h"
 #include "bgpd/io/clock.h"
@@ -41,7 +44,67 @@ std::string Where(const std::optional<evpn::MacLocation>& location) {
                       " sequence ", location->sequence, location->sticky ? " sticky" : "");
 }
 
+// Automatic route filtering: the import route targets of this VTEP's VNIs where no received
+// route is passed on, or nullopt where every EVPN route is to be kept: no VNI (a spine), a
+// route-reflector client, an external peer beside another peer (RFC 4271 §9.2: what one peer
+// sends goes to the others unless both are internal; a leaf may be the way in for a
+// neighbour's routes, as for the Arista leaf of interop scenario 9), or
+// evpn.retain_route_target_all.
+std::optional<std::vector<evpn::RouteTarget>> EvpnImportFilterFor(const Config& config) {
+  if (config.evpn.retain_route_target_all || config.evpn.vnis.empty()) return std::nullopt;
+  for (const PeerConfig& peer : config.peers) {
+    if (peer.route_reflector_client) return std::nullopt;
+    if (peer.remote_as != config.global.local_as && config.peers.size() > 1) return std::nullopt;
+  }
+  std::vector<evpn::RouteTarget> rts;
+  for (const VniConfig& v : config.evpn.vnis) {
+    rts.insert(rts.end(), v.import_route_targets.begin(), v.import_route_targets.end());
+  }
+  std::sort(rts.begin(), rts.end());
+  rts.erase(std::unique(rts.begin(), rts.end()), rts.end());
+  return rts;
+}
+
 }  // namespace
+
+void Daemon::ApplyEvpnImportFilter() {
+  std::optional<std::vector<evpn::RouteTarget>> next = EvpnImportFilterFor(config_);
+  const std::optional<std::vector<evpn::RouteTarget>>& current = rib_->evpn_import_filter();
+  if (next == current) return;
+  // Routes refused so far are wanted now when the filter goes or lets a new route target in.
+  bool wider = current.has_value() && !next.has_value();
+  if (current.has_value() && next.has_value()) {
+    for (const evpn::RouteTarget& rt : *next) {
+      if (!std::binary_search(current->begin(), current->end(), rt)) wider = true;
+    }
+  }
+  if (next.has_value()) {
+    spdlog::info("EVPN: keeping only routes with a route target imported here ({})",
+                 absl::StrJoin(*next, ",", [](std::string* out, const evpn::RouteTarget& rt) {
+                   out->append(rt.ToString());
+                 }));
+  } else {
+    spdlog::info("EVPN: keeping routes whatever their route targets");
+  }
+  rib_->SetEvpnImportFilter(std::move(next));
+  if (!wider) return;
+  for (auto& [address, peer] : peers_) {
+    if (!peer.established ||
+        std::find(peer.families.begin(), peer.families.end(), wire::kL2vpnEvpn) ==
+            peer.families.end()) {
+      continue;
+    }
+    if (!peer.route_refresh) {
+      spdlog::warn("peer {}: no route refresh negotiated: EVPN routes it sent before that the "
+                   "new route targets import come only when its session restarts",
+                   address.ToString());
+      continue;
+    }
+    spdlog::info("peer {}: asking for its EVPN routes again (route refresh): the route targets "
+                 "imported here changed", address.ToString());
+    peer.session->SendRouteRefresh({wire::kL2vpnEvpn, wire::RouteRefreshMessage::kNormal, {}});
+  }
+}
 
 void Daemon::ConfigureEvpn(const EvpnConfig* previous) {
   const absl::Time now = MonotonicNow();

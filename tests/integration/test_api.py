@@ -23,6 +23,11 @@ Sub-tests (--only NAME picks some):
               duplicate (not advertised: B keeps it), clear-duplicate advertises it again
               (sequence 2) and B follows.
   socket      the API socket is mode 0660; reload through the API applies a new config.
+  rt-filter   automatic route filtering: B serves VNI 100 only, A also VNI 200 (one local MAC);
+              B keeps A's 3 VNI 100 routes and refuses the 3 of VNI 200 (routes_rejected
+              "route-target-filtered"); a reload that adds VNI 200 to B asks A for a route
+              refresh and the 3 come, with A's MAC in B's VNI 200; with
+              retain_route_target_all and no VNI 200, B keeps all 6.
   metrics     the Prometheus endpoint (global.metrics) of A: the text parses with Prometheus's
               own Python client (python3-prometheus-client); sessions by state, peer routes,
               Loc-RIB routes by type, EVPN routes/MACs/flood VTEPs per VNI, the UPDATE
@@ -264,6 +269,59 @@ def test_socket(args):
         lab.check_alive()
 
 
+def test_rt_filter(args):
+    other_mac = "52:54:00:bb:00:01"
+
+    def rt_conf(me, other, vnis, retain=False):
+        evpn = L.evpn_block([dict(vni=v, local_macs=[dict(mac=m, ips=["10.2.0.9"]) for m in macs])
+                             for v, macs in vnis])
+        extra = "  kernel_fdb: false" + ("\n  retain_route_target_all: true" if retain else "")
+        evpn = evpn.replace("evpn {", "evpn {\n" + extra, 1)
+        return L.evpnd_config(me, 65000, [dict(address=other, remote_as=65000, connect_retry_s=1,
+                                               hold_time_s=9)], listen=[me], evpn=evpn)
+
+    def counts(d, peer):
+        """(state, routes received, route-target-filtered); None while the API is not up."""
+        rc, out, _ = d.ctl("neighbor", peer, check=False)
+        if rc != 0:
+            return None
+        p = out["peers"][0]
+        return (p["state"], int(p.get("routes_received", 0)),
+                int(p.get("routes_rejected", {}).get("route-target-filtered", 0)))
+
+    with L.Lab("api-rtf") as lab:
+        ns = lab.netns("api")
+        lab.ip(ns, "addr", "add", f"{B}/8", "dev", "lo")
+        a = lab.evpnd("evpnd-a", ns, args.evpnd,
+                      rt_conf(A, B, [(VNI, [MAC]), (200, [other_mac])]))
+        b = lab.evpnd("evpnd-b", ns, args.evpnd, rt_conf(B, A, [(VNI, [])]))
+        # A's VNI 100: MAC, MAC/IP, type-3; the same three of VNI 200 are refused.
+        lab.poll_until(lambda: counts(b, A) == ("Established", 3, 3) or None, 20,
+                       "B to keep A's 3 VNI 100 routes and refuse the 3 of VNI 200")
+        expect(len(b.ctl("evpn", "routes", "--peer", A, "--in")[1]["routes"]) == 3,
+               "B's Adj-RIB-In from A should hold 3 routes")
+        L.log(f"  B from A: {counts(b, A)} (state, received, route-target-filtered)")
+        mark = b.reload(rt_conf(B, A, [(VNI, []), (200, [])]))
+        b.wait_log(rf"peer {re.escape(A)}: asking for its EVPN routes again \(route refresh\)", 10,
+                   "B to ask A for a route refresh", since=mark)
+        lab.poll_until(lambda: (counts(b, A) or ("", 0))[1] == 6 or None, 10,
+                       "B to take A's VNI 200 routes after the refresh")
+        lab.poll_until(lambda: other_mac in b.macs(200) or None, 10,
+                       "A's VNI 200 MAC in B's MAC-VRF")
+        expect(b.macs(200)[other_mac]["vtep"] == A, f"B's VNI 200: {b.macs(200)}")
+        expect(counts(b, A)[0] == "Established", "the refresh must not reset the session")
+        L.log(f"  after adding VNI 200 to B: {counts(b, A)}")
+        # No VNI 200 any more, but retain_route_target_all: everything stays.
+        b.reload(rt_conf(B, A, [(VNI, [])], retain=True))
+        time.sleep(1.0)
+        a.ctl("neighbor", B, "softreset")
+        time.sleep(1.0)
+        expect(counts(b, A)[:2] == ("Established", 6),
+               f"retain_route_target_all: B should keep all 6: {counts(b, A)}")
+        L.log(f"  retain_route_target_all: {counts(b, A)}")
+        lab.check_alive()
+
+
 # Runs inside the namespace with Debian's python3 (which has python3-prometheus-client): one
 # HTTP request; for a 200 on /metrics the body is also parsed by Prometheus's own parser.
 METRICS_SCRAPE = r"""
@@ -415,7 +473,7 @@ def test_watch(args):
 
 TESTS = [("read", test_read), ("watch", test_watch), ("orchestrate", test_orchestrate), ("peer-ops", test_peer_ops),
          ("errors", test_errors), ("duplicate", test_duplicate), ("socket", test_socket),
-         ("metrics", test_metrics)]
+         ("rt-filter", test_rt_filter), ("metrics", test_metrics)]
 
 
 def run(args):

@@ -160,13 +160,17 @@ TEST(EvpnConfigTest, RouteDistinguishersAreUnique) {
                           "already used by evpn.vnis[0].rd"));
 }
 
-TEST(EvpnConfigTest, KernelFdbAndStickyStaticMacs) {
+TEST(EvpnConfigTest, KernelFdbStickyStaticMacsAndRetainRouteTargetAll) {
   Config c = Parse("evpn { vnis { vni: 1 } }");
   EXPECT_TRUE(c.evpn.kernel_fdb);
   EXPECT_FALSE(c.evpn.sticky_static_macs);
-  c = Parse("evpn { kernel_fdb: false sticky_static_macs: true vnis { vni: 1 } }");
+  EXPECT_FALSE(c.evpn.retain_route_target_all);
+  c = Parse(
+      "evpn { kernel_fdb: false sticky_static_macs: true retain_route_target_all: true "
+      "vnis { vni: 1 } }");
   EXPECT_FALSE(c.evpn.kernel_fdb);
   EXPECT_TRUE(c.evpn.sticky_static_macs);
+  EXPECT_TRUE(c.evpn.retain_route_target_all);
 }
 
 }  // namespace

@@ -527,5 +527,81 @@ TEST_F(RibTest, UnsupportedFamiliesAreCountedNotFiled) {
   EXPECT_TRUE(rib_.loc_rib().empty());
 }
 
+
+// ---- automatic route filtering (SetEvpnImportFilter) ----
+
+class EvpnImportFilterTest : public ::testing::Test {
+ protected:
+  EvpnImportFilterTest() : rib_(test::Config()) {
+    EXPECT_TRUE(rib_.AddPeer(test::Ibgp(1)).ok());
+  }
+  UpdateResult Apply(const wire::UpdateMessage& u) {
+    auto r = rib_.ApplyUpdate(1, u, wire::ErrorAction::kNone);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : UpdateResult{};
+  }
+  static wire::PathAttributes WithRt(uint32_t vni) {
+    wire::PathAttributes a = test::Attrs("192.0.2.1");
+    a.extended_communities =
+        std::vector<evpn::ExtendedCommunity>{evpn::RouteTarget::ForVni(test::kLocalAs, vni)};
+    return a;
+  }
+  uint64_t Filtered() {
+    return rib_.Counts(1)->rejected[static_cast<size_t>(RouteRejectReason::kRouteTargetFiltered)];
+  }
+  Rib rib_;
+};
+
+TEST_F(EvpnImportFilterTest, OnlyRoutesWithAnImportedRouteTargetAreFiled) {
+  rib_.SetEvpnImportFilter(std::vector<evpn::RouteTarget>{
+      evpn::RouteTarget::ForVni(test::kLocalAs, 300), evpn::RouteTarget::ForVni(test::kLocalAs, 100),
+      evpn::RouteTarget::ForVni(test::kLocalAs, 100)});
+  ASSERT_TRUE(rib_.evpn_import_filter().has_value());
+  EXPECT_EQ(rib_.evpn_import_filter()->size(), 2u);  // sorted, unique
+  EXPECT_EQ(Apply(test::Announce(WithRt(100), {test::Type2(1), test::Type2(2)})).announced, 2u);
+  UpdateResult r = Apply(test::Announce(WithRt(200), {test::Type2(3), test::Type3("192.0.2.1:200",
+                                                                                   "192.0.2.1")}));
+  EXPECT_EQ(r.announced, 0u);
+  EXPECT_EQ(r.rejected, 2u);
+  EXPECT_EQ(r.first_reject, RouteRejectReason::kRouteTargetFiltered);
+  // No route target at all: nothing imports it either.
+  wire::PathAttributes bare = test::Attrs("192.0.2.1");
+  bare.extended_communities.reset();
+  EXPECT_EQ(Apply(test::Announce(bare, {test::Type2(4)})).rejected, 1u);
+  // One of several route targets is enough.
+  wire::PathAttributes two = WithRt(200);
+  two.extended_communities->push_back(evpn::RouteTarget::ForVni(test::kLocalAs, 300));
+  EXPECT_EQ(Apply(test::Announce(two, {test::Type2(5)})).announced, 1u);
+  EXPECT_EQ(rib_.Counts(1)->received, 3u);
+  EXPECT_EQ(Filtered(), 3u);
+  EXPECT_EQ(ToString(RouteRejectReason::kRouteTargetFiltered), "route-target-filtered");
+}
+
+TEST_F(EvpnImportFilterTest, AFilteredAnnouncementWithdrawsTheKeysEarlierPath) {
+  rib_.SetEvpnImportFilter(std::vector<evpn::RouteTarget>{
+      evpn::RouteTarget::ForVni(test::kLocalAs, 100)});
+  Apply(test::Announce(WithRt(100), {test::Type2(1)}));
+  EXPECT_EQ(rib_.RunDecision(100).size(), 1u);
+  EXPECT_EQ(rib_.Counts(1)->received, 1u);
+  // The same route again, now with a route target nothing here imports.
+  Apply(test::Announce(WithRt(200), {test::Type2(1)}));
+  EXPECT_EQ(rib_.Counts(1)->received, 0u);
+  EXPECT_EQ(rib_.RunDecision(100).size(), 1u);  // the best path went away
+}
+
+TEST_F(EvpnImportFilterTest, EthernetSegmentRoutesAndOtherFamiliesAreNotFiltered) {
+  rib_.SetEvpnImportFilter(std::vector<evpn::RouteTarget>{});
+  evpn::EthernetSegmentRoute es;
+  es.rd = test::Rd("192.0.2.1:1");
+  es.esi.bytes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  es.originating_router_ip = test::Ip("192.0.2.1");
+  UpdateResult r = Apply(test::Announce(WithRt(200), {es, test::Type2(1)}));
+  EXPECT_EQ(r.announced, 1u);
+  EXPECT_EQ(r.rejected, 1u);
+  // Without a filter every route is filed.
+  rib_.SetEvpnImportFilter(std::nullopt);
+  EXPECT_EQ(Apply(test::Announce(WithRt(200), {test::Type2(1)})).announced, 1u);
+}
+
 }  // namespace
 }  // namespace evpnd::rib
