@@ -34,9 +34,10 @@ Single moves during an ingest (--ingest [N], default N 1,000,000; evpnd only, no
 after the single moves, bgp_routegen in a namespace `gen` (10.0.0.100), an iBGP
 route-reflector client of the reflector (hold 9 s like every session here), sends N type-2
 routes with VNI 999 / RT 65000:999 / RD 10.0.0.0:999, whose keys sort before the VTEPs' (no
-VTEP imports them: the reflector stores and reflects them, the VTEPs receive them and program
-none); from its start until the reflector (routes_received and routes_best of that peer) and
-every VTEP (routes_received from the reflector) hold all N, polled with `evpnctl neighbor`
+VTEP imports them: the reflector stores and reflects them, the VTEPs receive them, drop them
+on receipt (route-target-filtered) and program none); from its start until the reflector
+(routes_received and routes_best of that peer) and every VTEP (routes received from the
+reflector, kept or route-target-filtered) have all N, polled with `evpnctl neighbor`
 every --ingest-poll s, the MAC moves back and forth as above (settle --ingest-settle). A move
 overlapped the ingest when its frame left after the generator's first UPDATE (its report's
 first_update_unix) and v3 pointed at the new VTEP before the last poll that still found a
@@ -436,12 +437,21 @@ def single_moves(f, mons, socks, moves, settle, timeout=10.0):
 
 # ---- a single move during an ingest (--ingest N) --------------------------------------------
 # The generator's routes: VNI 999, so RT 65000:999 (bgp_routegen's default RT is local AS:VNI)
-# and RD 10.0.0.0:999 (--ingest-rd-ip), which no VTEP imports (VNI 100 imports the auto RT 65000:100): the
-# reflector stores and reflects them, every VTEP receives them, none programs them. MACs
+# and RD 10.0.0.0:999 (--ingest-rd-ip), which no VTEP imports (VNI 100 imports the auto RT
+# 65000:100): the reflector stores and reflects them, every VTEP receives them and drops them on
+# receipt (route-target-filtered), none programs them. MACs
 # 02:30:00:00:00:00 + i, apart from the mover's and the mass move's.
 GEN_VNI = 999
 GEN_MAC_OFFSET = 0x3000000000
 LOG_ALARMS = r"(?i)hold.?timer|notification|session down|established -> |cease|down reason"
+
+
+def taken_in(p):
+    """The routes a VTEP has taken in from a peer (Peer JSON): those it keeps, and those it
+    dropped on receipt because no VNI of its imports them (route-target-filtered, which a VTEP
+    whose only peer is the reflector does: evpn.retain_route_target_all)."""
+    return int(p.get("routes_received", 0)) + int(
+        p.get("routes_rejected", {}).get("route-target-filtered", 0))
 
 
 def neighbors(d):
@@ -455,10 +465,10 @@ def neighbors(d):
 class IngestPoller(threading.Thread):
     """Polls `evpnctl neighbor` on the reflector and on v1, v2, v3 in turn, every `interval` s,
     until each holds the generator's N routes: the reflector when its peer GEN_IP has
-    routes_received and routes_best >= N; v<n> when its peer rr has routes_received >= its
-    count before the ingest + N - 2 (the mover's own route(s) from the reflector come and go
-    with the moves: at most 2, a MAC and a MAC+IP route, i.e. 2 in a million). Per speaker: every sample (start, end, count) and, once done,
-    `done` = end of the first poll that showed all N and `after` = start of the last poll that
+    routes_received and routes_best >= N; v<n> when its peer rr has taken in (taken_in: kept or
+    route-target-filtered) >= its count before the ingest + N - 2 (the mover's own route(s) from
+    the reflector come and go with the moves: at most 2, a MAC and a MAC+IP route, i.e. 2 in a
+    million). Per speaker: every sample (start, end, count) and, once done, `done` = end of the first poll that showed all N and `after` = start of the last poll that
     did not (the speaker was still short of N then)."""
 
     SLACK = 2
@@ -493,7 +503,7 @@ class IngestPoller(threading.Thread):
                     got = min(int(p.get("routes_received", 0)), int(p.get("routes_best", 0)))
                 else:
                     p = peers.get(RR_IP, {})
-                    got = int(p.get("routes_received", 0)) - self.base[key]
+                    got = taken_in(p) - self.base[key]
                 self.samples[key].append((round(a, 4), round(b, 4), got))
                 need = self.n if key == "rr" else self.n - self.SLACK
                 if got >= need:
@@ -569,7 +579,7 @@ def ingest_moves(f, mons, socks, cur, a):
            "settle_s": a.ingest_settle, "poll_interval_s": a.ingest_poll}
     base = {}
     for n, d in sorted(f.daemons.items()):
-        base[f"v{n}"] = int(neighbors(d).get(RR_IP, {}).get("routes_received", 0))
+        base[f"v{n}"] = taken_in(neighbors(d).get(RR_IP, {}))
     out["vtep_received_before"] = base
     out["sessions_before"] = session_snapshot(f)
     cap = f.lab.spawn("tcpdump-rr-ingest", f.rr_ns, ["tcpdump", "-i", "eth0", "-n", "-tt", "-l",

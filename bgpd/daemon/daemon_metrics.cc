@@ -76,6 +76,19 @@ std::string Daemon::RenderMetrics() const {
     w.Sample("evpnd_bgp_peer_routes", {{"peer", peer}, {"kind", "advertised"}},
              uint64_t{p.advertised});
   }
+  w.Family("evpnd_bgp_peer_routes_rejected_total",
+           "Routes received from the peer and not kept, by reason (rib/import_policy.h), since "
+           "the RIB last flushed the peer's routes.",
+           MetricType::kCounter);
+  for (const PeerStatus& p : peers) {
+    for (size_t i = 0; i < p.counts.rejected.size(); ++i) {
+      if (p.counts.rejected[i] == 0) continue;
+      w.Sample("evpnd_bgp_peer_routes_rejected_total",
+               {{"peer", p.config.address.ToString()},
+                {"reason", std::string(rib::ToString(static_cast<rib::RouteRejectReason>(i)))}},
+               p.counts.rejected[i]);
+    }
+  }
   w.Family("evpnd_bgp_peer_established_total", "Times the session with the peer came up.",
            MetricType::kCounter);
   for (const auto& [address, peer] : peers_) {

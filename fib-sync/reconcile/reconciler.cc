@@ -258,7 +258,8 @@ std::optional<FdbBatch> Reconciler::TakeBatch(size_t max_ops, absl::Time now) {
   FdbBatch batch;
   for (auto it = dirty_.begin(); it != dirty_.end() && batch.ops.size() < max_ops;) {
     auto retry = retry_.find(*it);
-    if ((retry != retry_.end() && retry->second.not_before > now) || in_flight_keys_.contains(*it)) {
+    const bool waiting = retry != retry_.end() && retry->second.not_before > now;
+    if (waiting || in_flight_keys_.contains(*it)) {
       ++it;  // stays dirty until its backoff ends, or its batch is answered
       continue;
     }

@@ -277,8 +277,10 @@ def test_rt_filter(args):
                              for v, macs in vnis])
         extra = "  kernel_fdb: false" + ("\n  retain_route_target_all: true" if retain else "")
         evpn = evpn.replace("evpn {", "evpn {\n" + extra, 1)
-        return L.evpnd_config(me, 65000, [dict(address=other, remote_as=65000, connect_retry_s=1,
+        text = L.evpnd_config(me, 65000, [dict(address=other, remote_as=65000, connect_retry_s=1,
                                                hold_time_s=9)], listen=[me], evpn=evpn)
+        return text.replace("local_as: 65000", "local_as: 65000\n  metrics { http_address: "
+                            f'"{me}:9179" }}', 1)
 
     def counts(d, peer):
         """(state, routes received, route-target-filtered); None while the API is not up."""
@@ -301,6 +303,10 @@ def test_rt_filter(args):
         expect(len(b.ctl("evpn", "routes", "--peer", A, "--in")[1]["routes"]) == 3,
                "B's Adj-RIB-In from A should hold 3 routes")
         L.log(f"  B from A: {counts(b, A)} (state, received, route-target-filtered)")
+        m = scrape(lab, ns, 9179, host=B)["samples"]
+        filtered = metric(m, "evpnd_bgp_peer_routes_rejected_total", peer=A,
+                          reason="route-target-filtered")
+        expect(filtered == 3, f"B's metric of A's filtered routes: {filtered}")
         mark = b.reload(rt_conf(B, A, [(VNI, []), (200, [])]))
         b.wait_log(rf"peer {re.escape(A)}: asking for its EVPN routes again \(route refresh\)", 10,
                    "B to ask A for a route refresh", since=mark)

@@ -554,7 +554,8 @@ class EvpnImportFilterTest : public ::testing::Test {
 
 TEST_F(EvpnImportFilterTest, OnlyRoutesWithAnImportedRouteTargetAreFiled) {
   rib_.SetEvpnImportFilter(std::vector<evpn::RouteTarget>{
-      evpn::RouteTarget::ForVni(test::kLocalAs, 300), evpn::RouteTarget::ForVni(test::kLocalAs, 100),
+      evpn::RouteTarget::ForVni(test::kLocalAs, 300),
+      evpn::RouteTarget::ForVni(test::kLocalAs, 100),
       evpn::RouteTarget::ForVni(test::kLocalAs, 100)});
   ASSERT_TRUE(rib_.evpn_import_filter().has_value());
   EXPECT_EQ(rib_.evpn_import_filter()->size(), 2u);  // sorted, unique
