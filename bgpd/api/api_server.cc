@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <chrono>
@@ -205,13 +206,15 @@ class ApiServer::EventHub {
     auto w = std::make_shared<Watcher>();
     w->kinds = std::move(kinds);
     std::lock_guard<std::mutex> lock(mu_);
-    watchers_.insert(w);
+    if (watchers_.insert(w).second) count_.fetch_add(1, std::memory_order_relaxed);
     return w;
   }
   void Remove(const std::shared_ptr<Watcher>& w) {
     std::lock_guard<std::mutex> lock(mu_);
-    watchers_.erase(w);
+    if (watchers_.erase(w) != 0) count_.fetch_sub(1, std::memory_order_relaxed);
   }
+  // Core thread: whether anyone watches (the daemon then builds the events' text).
+  bool HasWatchers() const { return count_.load(std::memory_order_relaxed) != 0; }
   void CloseAll() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const std::shared_ptr<Watcher>& w : watchers_) {
@@ -226,6 +229,7 @@ class ApiServer::EventHub {
  private:
   std::mutex mu_;
   std::set<std::shared_ptr<Watcher>> watchers_;  // guarded by mu_
+  std::atomic<size_t> count_{0};                 // watchers_.size(), read without mu_
 };
 
 class ApiServer::Service final : public pb::Evpnd::Service {
@@ -690,7 +694,8 @@ absl::Status ApiServer::Start(const ApiConfig& config) {
   if (!config.enabled() || server_ != nullptr) return absl::OkStatus();
   hub_ = std::make_shared<EventHub>();
   // The listener holds the hub, which outlives the service (the daemon keeps its listeners).
-  daemon_.AddEventListener([hub = hub_](const Daemon::Event& e) { hub->Publish(e); });
+  daemon_.AddEventListener([hub = hub_](const Daemon::Event& e) { hub->Publish(e); },
+                           [hub = hub_] { return hub->HasWatchers(); });
   service_ = std::make_unique<Service>(core_, daemon_, reload_, hub_);
   grpc::ServerBuilder builder;
   if (!config.unix_socket.empty()) {

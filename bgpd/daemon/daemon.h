@@ -86,7 +86,12 @@ class Daemon : public PeerSession::Owner {
     std::string detail;   // location, VTEP, NOTIFICATION
   };
   using EventListener = std::function<void(const Event&)>;
-  void AddEventListener(EventListener listener) { listeners_.push_back(std::move(listener)); }
+  // `wanted` (asked on the core thread; empty = always): whether the listener takes events now.
+  // An event's text is built only when some listener does: a mass move is one event per MAC.
+  void AddEventListener(EventListener listener, std::function<bool()> wanted = {}) {
+    listeners_.push_back({std::move(listener), std::move(wanted)});
+  }
+  bool EventsWanted() const;
   absl::Status EnablePeer(const evpn::IpAddress& address);
   absl::Status DisablePeer(const evpn::IpAddress& address, const std::string& message);
   absl::Status ResetPeer(const evpn::IpAddress& address);
@@ -214,7 +219,11 @@ class Daemon : public PeerSession::Owner {
   std::map<evpn::Vni, fibsync::VxlanDevice> fib_bound_;
   // The hold may go once the decisions the last End-of-RIB caused have reached the reconciler.
   bool fib_release_ready_ = false;
-  std::vector<EventListener> listeners_;
+  struct EventSink {
+    EventListener take;
+    std::function<bool()> wanted;
+  };
+  std::vector<EventSink> listeners_;
   // RFC 4724: after a restart, sessions opened in the first restart time carry the R bit.
   bool restarting_;
   absl::Time started_at_ = absl::Now();

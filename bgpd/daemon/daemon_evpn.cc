@@ -156,10 +156,20 @@ void Daemon::ConfigureEvpn(const EvpnConfig* previous) {
 void Daemon::OnMacEvents(const std::vector<rib::MacEvent>& events) {
   using evpn::MobilityDecision;
   CountMacEvents(events);
+  // The text of an event is built only for someone to read it: a watcher of the API's event
+  // stream, or the log (a mass move or a table transfer is one event per MAC).
+  const bool watched = EventsWanted();
+  const bool debug = spdlog::should_log(spdlog::level::debug);
   for (const rib::MacEvent& e : events) {
+    const bool logged = debug || e.decision == MobilityDecision::kDuplicateDetected ||
+                        e.decision == MobilityDecision::kStickyConflict ||
+                        e.decision == MobilityDecision::kDuplicateCleared;
+    if (!watched && !logged) continue;
     const std::string mac = e.mac.ToString();
-    Emit(Event::Kind::kMac, absl::StrCat("vni ", e.vni, " mac ", mac),
-         std::string(evpn::ToString(e.decision)), Where(e.location));
+    if (watched) {
+      Emit(Event::Kind::kMac, absl::StrCat("vni ", e.vni, " mac ", mac),
+           std::string(evpn::ToString(e.decision)), Where(e.location));
+    }
     switch (e.decision) {
       case MobilityDecision::kDuplicateDetected:
         spdlog::warn(
@@ -207,14 +217,17 @@ void Daemon::DrainFdbChanges() {
   if (!evpn_->HasFdbChanges()) return;
   const rib::FdbChanges changes = evpn_->TakeFdbChanges();
   const bool debug = spdlog::should_log(spdlog::level::debug);
+  const bool watched = EventsWanted();  // as in OnMacEvents: text only for a reader
   for (const rib::RemoteMacChange& c : changes.macs) {
     static constexpr const char* kKinds[] = {"add", "replace", "delete"};
     if (debug) {
       spdlog::debug("fdb: vni {} mac {} {} vtep {}", c.vni, c.mac.ToString(),
                     kKinds[static_cast<int>(c.kind)], c.vtep.ToString());
     }
-    Emit(Event::Kind::kFdb, absl::StrCat("vni ", c.vni, " mac ", c.mac.ToString()),
-         kKinds[static_cast<int>(c.kind)], absl::StrCat("vtep ", c.vtep.ToString()));
+    if (watched) {
+      Emit(Event::Kind::kFdb, absl::StrCat("vni ", c.vni, " mac ", c.mac.ToString()),
+           kKinds[static_cast<int>(c.kind)], absl::StrCat("vtep ", c.vtep.ToString()));
+    }
     if (c.kind == rib::RemoteMacChange::Kind::kDelete) {
       reconciler_.EraseRemoteMac(c.vni, c.mac);
     } else {
@@ -226,8 +239,10 @@ void Daemon::DrainFdbChanges() {
       spdlog::debug("fdb: vni {} flood {} vtep {}", c.vni, c.add ? "add" : "delete",
                     c.vtep.ToString());
     }
-    Emit(Event::Kind::kFdb, absl::StrCat("vni ", c.vni, " flood"), c.add ? "add" : "delete",
-         absl::StrCat("vtep ", c.vtep.ToString()));
+    if (watched) {
+      Emit(Event::Kind::kFdb, absl::StrCat("vni ", c.vni, " flood"), c.add ? "add" : "delete",
+           absl::StrCat("vtep ", c.vtep.ToString()));
+    }
     reconciler_.SetFlood(c.vni, c.vtep, c.add);
   }
   PumpFib();

@@ -21,10 +21,19 @@ absl::Status UnknownPeer(const evpn::IpAddress& address) {
 
 }  // namespace
 
+bool Daemon::EventsWanted() const {
+  for (const EventSink& l : listeners_) {
+    if (!l.wanted || l.wanted()) return true;
+  }
+  return false;
+}
+
 void Daemon::Emit(Event::Kind kind, std::string subject, std::string what, std::string detail) {
-  if (listeners_.empty()) return;
+  if (!EventsWanted()) return;
   const Event e{kind, absl::Now(), std::move(subject), std::move(what), std::move(detail)};
-  for (const EventListener& listener : listeners_) listener(e);
+  for (const EventSink& l : listeners_) {
+    if (!l.wanted || l.wanted()) l.take(e);
+  }
 }
 
 std::vector<Daemon::PeerStatus> Daemon::PeerStatuses() const {
