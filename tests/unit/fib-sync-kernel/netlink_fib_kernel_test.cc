@@ -89,6 +89,18 @@ class NetlinkFibKernelTest : public ::testing::Test {
     return result;
   }
 
+  // Op `i`: MAC i to `vtep` on device `ifindex`, with its bridge entry.
+  FdbOp Replace(uint32_t i, int ifindex, const evpn::IpAddress& vtep) const {
+    FdbOp op;
+    op.id = i;
+    op.kind = FdbOpKind::kReplace;
+    op.key = FdbKey::Unicast(kVni, MacOf(i));
+    op.ifindex = ifindex;
+    op.bridge_ifindex = bridge_;
+    op.vtep = vtep;
+    return op;
+  }
+
   int vxlan_ = 0;
   int bridge_ = 0;
 };
@@ -100,14 +112,8 @@ TEST_F(NetlinkFibKernelTest, FailedOpsGetTheirErrnoAndTheOthersLand) {
   const std::set<uint32_t> failing = {0, 31, 32, 69};
   FdbBatch batch{7, {}};
   for (uint32_t i = 0; i < 70; ++i) {
-    FdbOp op;
-    op.id = i;
-    op.kind = FdbOpKind::kReplace;
-    op.key = FdbKey::Unicast(kVni, MacOf(i));
-    op.ifindex = failing.count(i) ? 9999 : vxlan_;
-    op.bridge_ifindex = bridge_;
-    op.vtep = evpn::IpAddress::V4(0x0a000000 | (2 + i % 3));
-    batch.ops.push_back(op);
+    batch.ops.push_back(Replace(i, failing.count(i) ? 9999 : vxlan_,
+                                evpn::IpAddress::V4(0x0a000000 | (2 + i % 3))));
   }
   const std::optional<FdbBatchResult> result = Write(batch);
   ASSERT_TRUE(result.has_value()) << "no batch result within 10 s";
@@ -181,14 +187,7 @@ TEST_F(NetlinkFibKernelTest, MonitorDropsTheEchoOfOurWritesOnly) {
 
   FdbBatch batch{1, {}};
   for (uint32_t i = 0; i < 40; ++i) {
-    FdbOp op;
-    op.id = i;
-    op.kind = FdbOpKind::kReplace;
-    op.key = FdbKey::Unicast(kVni, MacOf(i));
-    op.ifindex = vxlan_;
-    op.bridge_ifindex = bridge_;
-    op.vtep = evpn::IpAddress::V4(0x0a000002);
-    batch.ops.push_back(op);
+    batch.ops.push_back(Replace(i, vxlan_, evpn::IpAddress::V4(0x0a000002)));
   }
   fib.Submit(batch);
   ASSERT_TRUE(run_until([&] { return result.has_value(); }));
