@@ -740,8 +740,10 @@ def plot_ingest(rows, png):
     ax.set_yscale("log")
     ax.set_xlabel("type-2 routes sent (N)")
     ax.set_ylabel("routes/s until all N are in the daemon's RIB")
+    polls = sorted({r["poll_s"] for r in rows if r.get("poll_s")})
+    poll = "/".join(f"{p:g}" for p in polls) or "?"
     ax.set_title("EVPN ingest, iBGP, same run (dashed: K peers each sending the N routes;\n"
-                 "hollow: bounded by the 0.2 s poll)", fontsize=9)
+                 f"hollow: bounded by the {poll} s poll)", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
