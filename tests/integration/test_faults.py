@@ -51,7 +51,8 @@ Sub-tests (each in namespaces of its own; --only NAME picks some):
                  does not expire.
   gtsm           RFC 5082: two evpnd with a router between them. ttl_security_hops 1 on both
                  (TTL 254 arrives, 255 needed) and GTSM on one side only (the other sends TTL
-                 64): no session for 6 s; hops 2 on both: Established.
+                 64): no session for 6 s; with the GTSM side passive, it refuses the other's
+                 connections by their SYN (TTL 63); hops 2 on both: Established.
 
 Usage (root): python3 test_faults.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
 Not root: prints "SKIPPED: ..." and exits 0. EVT_KEEP=1 keeps the logs of a run.
@@ -970,27 +971,35 @@ def test_gtsm(args):
         lab.ip(b, "route", "add", "default", "via", "10.0.32.254")
         lab.sh(a, "ping", "-c", "1", "-W", "2", GTSM_B)  # the router forwards
 
-        def pair(tag, hops_a, hops_b):
-            def conf(me, other, hops):
+        def pair(tag, hops_a, hops_b, passive_a=False):
+            def conf(me, other, hops, passive=False):
                 peer = dict(address=other, remote_as=65000, connect_retry_s=1, hold_time_s=9)
                 if hops:
                     peer["ttl_security_hops"] = hops
+                if passive:
+                    peer["passive"] = True
                 return L.evpnd_config(me, 65000, [peer], listen=[me])
-            da = lab.evpnd(f"evpnd-a-{tag}", a, args.evpnd, conf(GTSM_A, GTSM_B, hops_a))
+            da = lab.evpnd(f"evpnd-a-{tag}", a, args.evpnd,
+                           conf(GTSM_A, GTSM_B, hops_a, passive_a))
             db = lab.evpnd(f"evpnd-b-{tag}", b, args.evpnd, conf(GTSM_B, GTSM_A, hops_b))
             return da, db
 
-        for tag, hops_a, hops_b in (("one-hop", 1, 1), ("one-side", 2, 0)):
-            da, db = pair(tag, hops_a, hops_b)
+        for tag, hops_a, hops_b, passive_a in (("one-hop", 1, 1, False),
+                                               ("one-side", 2, 0, False),
+                                               ("one-side-passive", 2, 0, True)):
+            da, db = pair(tag, hops_a, hops_b, passive_a)
             lab.hold_for(lambda: da.established() or db.established(), 6,
                          f"GTSM hops {hops_a}/{hops_b} across a router: a session came up")
-            L.log(f"  hops {hops_a}/{hops_b}: no session in 6 s (A {da.state(GTSM_B)}, "
-                  f"B {db.state(GTSM_A)})")
-            if hops_b == 0:
-                # B's SYN reaches A with TTL 63: A refuses the connection before reading from
-                # it (its OPEN may already be there), not only once IP_MINTTL is set.
-                da.wait_log(r"incoming connection refused: its SYN came with TTL 63, below "
-                            r"the GTSM minimum 254", 1, "A refuses B's connection by its SYN")
+            L.log(f"  hops {hops_a}/{hops_b}{' (A passive)' if passive_a else ''}: no session "
+                  f"in 6 s (A {da.state(GTSM_B)}, B {db.state(GTSM_A)})")
+            if passive_a:
+                # Only B connects (every second): its SYN reaches A with TTL 63, and A refuses
+                # the connection before reading from it (B's OPEN may already be there), not
+                # only once IP_MINTTL is set.
+                line = da.wait_log(r"incoming connection refused: its SYN came with TTL 63, "
+                                   r"below the GTSM minimum 254", 2,
+                                   "A to refuse B's connection by its SYN")
+                L.log(f"  A: {line.split(' ', 2)[2]}")
             da.stop()
             db.stop()
         da, db = pair("two-hops", 2, 2)
