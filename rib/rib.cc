@@ -322,12 +322,18 @@ void Rib::AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vecto
   }
 }
 
-void Rib::SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import) {
+Rib::FilterChange Rib::SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import) {
   if (import.has_value()) {
     std::sort(import->begin(), import->end());
     import->erase(std::unique(import->begin(), import->end()), import->end());
   }
+  if (import == evpn_import_filter_) return FilterChange::kNone;
+  const std::optional<std::vector<evpn::RouteTarget>>& old = evpn_import_filter_;
+  const bool admits_more =
+      old.has_value() && (!import.has_value() || !std::includes(old->begin(), old->end(),
+                                                                import->begin(), import->end()));
   evpn_import_filter_ = std::move(import);
+  return admits_more ? FilterChange::kAdmitsMore : FilterChange::kNarrower;
 }
 
 void Rib::WithdrawAll(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result) {

@@ -120,7 +120,10 @@ class Rib {
   // Segment routes (type 4) are exempt: they are imported by ES-Import RT (RFC 7432 §8.1.1).
   // nullopt (the default): every route is filed. A new list applies to routes received from then
   // on: the owner asks its peers for a route refresh when it wants ones it refused.
-  void SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import);
+  enum class FilterChange : uint8_t { kNone, kNarrower, kAdmitsMore };
+  // kAdmitsMore: routes the previous filter refused may be filed now (the filter is gone, or lets
+  // a new route target in); kNarrower: any other change.
+  FilterChange SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import);
   const std::optional<std::vector<evpn::RouteTarget>>& evpn_import_filter() const {
     return evpn_import_filter_;
   }

@@ -60,34 +60,24 @@ std::optional<std::vector<evpn::RouteTarget>> EvpnImportFilterFor(const Config& 
   for (const VniConfig& v : config.evpn.vnis) {
     rts.insert(rts.end(), v.import_route_targets.begin(), v.import_route_targets.end());
   }
-  std::sort(rts.begin(), rts.end());
-  rts.erase(std::unique(rts.begin(), rts.end()), rts.end());
   return rts;
 }
 
 }  // namespace
 
 void Daemon::ApplyEvpnImportFilter() {
-  std::optional<std::vector<evpn::RouteTarget>> next = EvpnImportFilterFor(config_);
-  const std::optional<std::vector<evpn::RouteTarget>>& current = rib_->evpn_import_filter();
-  if (next == current) return;
-  // Routes refused so far are wanted now when the filter goes or lets a new route target in.
-  bool wider = current.has_value() && !next.has_value();
-  if (current.has_value() && next.has_value()) {
-    for (const evpn::RouteTarget& rt : *next) {
-      if (!std::binary_search(current->begin(), current->end(), rt)) wider = true;
-    }
-  }
-  if (next.has_value()) {
+  const rib::Rib::FilterChange change = rib_->SetEvpnImportFilter(EvpnImportFilterFor(config_));
+  if (change == rib::Rib::FilterChange::kNone) return;
+  if (const auto& filter = rib_->evpn_import_filter(); filter.has_value()) {
     spdlog::info("EVPN: keeping only routes with a route target imported here ({})",
-                 absl::StrJoin(*next, ",", [](std::string* out, const evpn::RouteTarget& rt) {
+                 absl::StrJoin(*filter, ",", [](std::string* out, const evpn::RouteTarget& rt) {
                    out->append(rt.ToString());
                  }));
   } else {
     spdlog::info("EVPN: keeping routes whatever their route targets");
   }
-  rib_->SetEvpnImportFilter(std::move(next));
-  if (!wider) return;
+  // Routes refused so far are wanted now.
+  if (change != rib::Rib::FilterChange::kAdmitsMore) return;
   for (auto& [address, peer] : peers_) {
     if (!peer.established ||
         std::find(peer.families.begin(), peer.families.end(), wire::kL2vpnEvpn) ==

@@ -258,16 +258,21 @@ class NetlinkFib::Loop {
       }
       const std::vector<ParsedMessage> messages =
           ParseMessages({buffer.data(), static_cast<size_t>(n)});
-      std::set<int> vxlans = echo_filtered_;
-      for (const ParsedMessage& m : messages) {
-        if (m.kind != ParsedMessage::Kind::kLink) continue;
-        if (m.link.present && m.link.kind == "vxlan") {
-          vxlans.insert(m.link.ifindex);
-        } else {
-          vxlans.erase(m.link.ifindex);
+      const bool links = std::any_of(messages.begin(), messages.end(), [](const ParsedMessage& m) {
+        return m.kind == ParsedMessage::Kind::kLink;
+      });
+      if (links) {  // a VXLAN device may have come or gone
+        std::set<int> vxlans = echo_filtered_;
+        for (const ParsedMessage& m : messages) {
+          if (m.kind != ParsedMessage::Kind::kLink) continue;
+          if (m.link.present && m.link.kind == "vxlan") {
+            vxlans.insert(m.link.ifindex);
+          } else {
+            vxlans.erase(m.link.ifindex);
+          }
         }
+        SetEchoFilter(std::move(vxlans));
       }
-      SetEchoFilter(std::move(vxlans));
       owner_.Enqueue([&](NetlinkEvents&) {
         for (const ParsedMessage& m : messages) {
           if (m.kind == ParsedMessage::Kind::kNeigh) {

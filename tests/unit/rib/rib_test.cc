@@ -578,6 +578,18 @@ TEST_F(EvpnImportFilterTest, OnlyRoutesWithAnImportedRouteTargetAreFiled) {
   EXPECT_EQ(ToString(RouteRejectReason::kRouteTargetFiltered), "route-target-filtered");
 }
 
+TEST_F(EvpnImportFilterTest, SayWhetherANewFilterAdmitsRoutesTheOldOneRefused) {
+  using Change = Rib::FilterChange;
+  const evpn::RouteTarget rt100 = evpn::RouteTarget::ForVni(test::kLocalAs, 100);
+  const evpn::RouteTarget rt200 = evpn::RouteTarget::ForVni(test::kLocalAs, 200);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::nullopt), Change::kNone);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt200, rt100}), Change::kNarrower);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt100, rt200, rt100}), Change::kNone);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt100}), Change::kNarrower);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt200}), Change::kAdmitsMore);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::nullopt), Change::kAdmitsMore);
+}
+
 TEST_F(EvpnImportFilterTest, AFilteredAnnouncementWithdrawsTheKeysEarlierPath) {
   rib_.SetEvpnImportFilter(std::vector<evpn::RouteTarget>{
       evpn::RouteTarget::ForVni(test::kLocalAs, 100)});
