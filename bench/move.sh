@@ -21,7 +21,7 @@ while getopts "m:n:s:i:L:I:b:o:" opt; do
     L) max_load=$OPTARG ;; I) ingest=$OPTARG ;; b) build=$OPTARG ;; o) out=$OPTARG ;; *) exit 2 ;;
   esac
 done
-bins="bgpd/daemon/evpnd bgpd/cli/evpnctl" extra=()
+bins="bgpd/daemon/evpnd bgpd/cli/evpnctl bench/fdb_watch" extra=()
 if [[ $ingest != 0 ]]; then
   bins+=" tests/tools/bgp_routegen"
   : "${out:=bench/results/move-during-ingest-$(date -u +%F).json}"
@@ -42,7 +42,8 @@ trap '[[ -n ${KEEP_WORKDIR:-} ]] || rm -rf "$work"' EXIT
 for f in $bins; do
   mkdir -p "$work/bin/$(dirname $f)"; cp -p "$build/$f" "$work/bin/$f"
 done
-[[ $ingest == 0 ]] || extra=(--ingest "$ingest" --routegen "$work/bin/tests/tools/bgp_routegen")
+extra=(--fdb-watch "$work/bin/bench/fdb_watch")
+[[ $ingest == 0 ]] || extra+=(--ingest "$ingest" --routegen "$work/bin/tests/tools/bgp_routegen")
 /usr/bin/python3 bench/move_bench.py --evpnd "$work/bin/bgpd/daemon/evpnd" --moves "$moves" \
   --macs "$macs" --settle "$settle" --max-load "$max_load" ${impls[@]+"${impls[@]}"} \
   ${extra[@]+"${extra[@]}"} --out "$out"
