@@ -707,6 +707,22 @@ def send_all(sock, frames):
     return t0, time.time()
 
 
+def ns_cpu_ns(f, ns, exclude=()):
+    """CPU time (ns, /proc/PID/task/*/schedstat) of the processes in namespace `ns` so far."""
+    total = 0
+    out = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout
+    for pid in out.split():
+        if int(pid) in exclude:
+            continue
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/schedstat") as fh:
+                    total += int(fh.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
 def mass_move(f, socks, n_macs, timeout, watch_bin):
     """The pipe monitors are stopped by now. v3's FDB is watched by bench/fdb_watch (see the
     module's docstring), whose output goes to a file; this process only waits for it to exit."""
@@ -735,10 +751,17 @@ def mass_move(f, socks, n_macs, timeout, watch_bin):
                                                    "-s", "96", "tcp port 179"])
     cap.expected_alive = False
     time.sleep(1.0)
+    # The daemons' CPU time over the move (every process in each node's namespace but the
+    # watcher and tcpdump): the two cores are shared by all five nodes and the frame sender.
+    nodes = {"rr": f.rr_ns, **{f"v{n}": f.v[n] for n in (1, 2, 3)}}
+    harness = (watch.pid, cap.pid)
+    cpu_before = {k: ns_cpu_ns(f, ns, harness) for k, ns in nodes.items()}
     t0, t_sent = send_all(socks[2], frames)
     out["t0"] = t0
     out["send_s"] = round(t_sent - t0, 4)
     watch.wait_exit(timeout + 10)
+    out["cpu_ms"] = {k: round((ns_cpu_ns(f, ns, harness) - cpu_before[k]) / 1e6, 1)
+                     for k, ns in nodes.items()}
     got = json.loads(watch.grep(r"^\{")[-1])
     out["v2_port_rx_dropped"] = f.rx_dropped(2, "p-hm") - drops_before
     # The kernel's own word: one dump of v3's FDB after the watcher is done.
@@ -858,7 +881,8 @@ def report(doc):
         print()
         print("mass move, first frame from v2's side -> v3's FDB points all MACs at v2 (s)")
         print(f"{'impl':6} {'MACs':>6} {'all s':>8} {'first s':>8} {'half s':>8} "
-              f"{'send s':>7} {'at rr s':>8} {'rr out s':>8} {'drops':>5} {'dump':>6}")
+              f"{'send s':>7} {'at rr s':>8} {'rr out s':>8} {'drops':>5} {'dump':>6} "
+              f"CPU ms rr/v1/v2/v3")
         for impl, x in r.items():
             m = x.get("mass")
             if not m:
@@ -867,7 +891,9 @@ def report(doc):
                   f"{fmt(m.get('watch_first_s')):>8} {fmt(m.get('watch_half_s')):>8} "
                   f"{m['send_s']:>7} {fmt(m.get('bgp_in_last_s')):>8} "
                   f"{fmt(m.get('bgp_out_last_s')):>8} {m['v2_port_rx_dropped']:>5} "
-                  f"{m['dump_after']:>6}" + ("" if m["converged"] else f"   {m['note']}"))
+                  f"{m['dump_after']:>6} "
+                  + "/".join(str(m["cpu_ms"][k]) for k in ("rr", "v1", "v2", "v3"))
+                  + ("" if m["converged"] else f"   {m['note']}"))
     if any("during_ingest" in x for x in r.values()):
         print()
         print("single MAC move during an ingest (moves that overlapped it), ms")
