@@ -227,15 +227,19 @@ int Neighbor(Client& c, const std::vector<std::string>& w) {
   pb::ListPeersResponse r;
   if (int rc = c.Call(&pb::Evpnd::Stub::ListPeers, q, r); rc) return rc;
   if (c.Json(r)) return 0;
-  Table t({"Peer", "AS", "Up/Down", "State", "Rcvd", "Best", "Sent", "Last down"});
+  // "Rejected": routes received and not kept, every reason (`--json` has them by reason).
+  Table t({"Peer", "AS", "Up/Down", "State", "Rcvd", "Rejected", "Best", "Sent", "Last down"});
   for (const pb::Peer& p : r.peers()) {
     std::string state = p.admin_down() ? "Idle (Admin)" : p.state();
     std::string down = p.last_notification().empty() ? p.last_down_reason()
                                                       : p.last_notification();
+    uint64_t rejected = 0;
+    for (const auto& [reason, n] : p.routes_rejected()) rejected += n;
     t.Add({p.interface().empty() ? p.address() : absl::StrCat(p.address(), "%", p.interface()),
            absl::StrCat(p.remote_as()), Since(p.state_since_unix_ns()), state,
-           absl::StrCat(p.routes_received()), absl::StrCat(p.routes_best()),
-           absl::StrCat(p.routes_advertised()), down.empty() ? "-" : down});
+           absl::StrCat(p.routes_received()), absl::StrCat(rejected),
+           absl::StrCat(p.routes_best()), absl::StrCat(p.routes_advertised()),
+           down.empty() ? "-" : down});
   }
   t.Print(c.out_);
   return 0;

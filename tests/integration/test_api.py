@@ -25,9 +25,10 @@ Sub-tests (--only NAME picks some):
   socket      the API socket is mode 0660; reload through the API applies a new config.
   rt-filter   automatic route filtering: B serves VNI 100 only, A also VNI 200 (one local MAC);
               B keeps A's 3 VNI 100 routes and refuses the 3 of VNI 200 (routes_rejected
-              "route-target-filtered"); a reload that adds VNI 200 to B asks A for a route
-              refresh and the 3 come, with A's MAC in B's VNI 200; with
-              retain_route_target_all and no VNI 200, B keeps all 6.
+              "route-target-filtered", the metric, the `evpnctl neighbor` table's Rejected
+              column); a reload that adds VNI 200 to B asks A for a route refresh and the 3
+              come, with A's MAC in B's VNI 200; with retain_route_target_all and no VNI 200,
+              B keeps all 6.
   metrics     the Prometheus endpoint (global.metrics) of A: the text parses with Prometheus's
               own Python client (python3-prometheus-client); sessions by state, peer routes,
               Loc-RIB routes by type, EVPN routes/MACs/flood VTEPs per VNI, the UPDATE
@@ -307,6 +308,10 @@ def test_rt_filter(args):
         filtered = metric(m, "evpnd_bgp_peer_routes_rejected_total", peer=A,
                           reason="route-target-filtered")
         expect(filtered == 3, f"B's metric of A's filtered routes: {filtered}")
+        table = b.ctl("neighbor", A, json_out=False)[1].splitlines()
+        row = dict(zip(table[0].split(), table[1].split()))
+        expect(row.get("Rcvd") == "3" and row.get("Rejected") == "3",
+               f"B's neighbor table should show 3 received and 3 rejected:\n" + "\n".join(table))
         mark = b.reload(rt_conf(B, A, [(VNI, []), (200, [])]))
         b.wait_log(rf"peer {re.escape(A)}: asking for its EVPN routes again \(route refresh\)", 10,
                    "B to ask A for a route refresh", since=mark)
