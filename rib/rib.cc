@@ -322,18 +322,49 @@ void Rib::AnnounceFamily(PeerState& peer, wire::AfiSafi family, const std::vecto
   }
 }
 
-Rib::FilterChange Rib::SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import) {
+Rib::FilterUpdate Rib::SetEvpnImportFilter(
+    std::optional<std::vector<evpn::RouteTarget>> import) {
   if (import.has_value()) {
     std::sort(import->begin(), import->end());
     import->erase(std::unique(import->begin(), import->end()), import->end());
   }
-  if (import == evpn_import_filter_) return FilterChange::kNone;
+  FilterUpdate out;
+  if (import == evpn_import_filter_) return out;
   const std::optional<std::vector<evpn::RouteTarget>>& old = evpn_import_filter_;
   const bool admits_more =
       old.has_value() && (!import.has_value() || !std::includes(old->begin(), old->end(),
                                                                 import->begin(), import->end()));
+  // Some route target the old filter let in is refused now (or there was no filter).
+  const bool refuses_more =
+      import.has_value() && (!old.has_value() || !std::includes(import->begin(), import->end(),
+                                                                old->begin(), old->end()));
+  out.change = admits_more ? FilterChange::kAdmitsMore : FilterChange::kNarrower;
   evpn_import_filter_ = std::move(import);
-  return admits_more ? FilterChange::kAdmitsMore : FilterChange::kNarrower;
+  if (!refuses_more) return out;
+  // The held routes it refuses go, as if the peers had sent them now: one walk of the Loc-RIB.
+  struct Doomed {
+    PeerId peer;
+    RouteKey key;
+    uint32_t path_id;
+  };
+  std::vector<Doomed> doomed;
+  for (const auto& [key, entry] : loc_rib_) {
+    if (key.family() != wire::kL2vpnEvpn ||
+        key.route_type() == evpn::EthernetSegmentRoute::kRouteType) {
+      continue;
+    }
+    for (const PathPtr& p : entry.paths) {
+      if (p->source->local() || CarriesRouteTarget(*p->attributes, *evpn_import_filter_)) continue;
+      doomed.push_back({p->source->peer, key, p->path_id});
+    }
+  }
+  for (const Doomed& d : doomed) {
+    PeerState* peer = FindState(d.peer);
+    if (peer == nullptr || !RemovePath(*peer, d.key, d.path_id)) continue;
+    ++peer->rejected[static_cast<size_t>(RouteRejectReason::kRouteTargetFiltered)];
+    ++out.dropped;
+  }
+  return out;
 }
 
 void Rib::WithdrawAll(PeerState& peer, const wire::UpdateMessage& update, UpdateResult& result) {

@@ -119,11 +119,17 @@ class Rib {
   // route-target-filtered and what the peer announced for its key before is withdrawn. Ethernet
   // Segment routes (type 4) are exempt: they are imported by ES-Import RT (RFC 7432 §8.1.1).
   // nullopt (the default): every route is filed. A new list applies to routes received from then
-  // on: the owner asks its peers for a route refresh when it wants ones it refused.
+  // on, and to those held: the peers' routes it refuses are removed (counted as
+  // route-target-filtered; their keys wait for RunDecision). The owner asks its peers for a
+  // route refresh when it wants routes it refused.
   enum class FilterChange : uint8_t { kNone, kNarrower, kAdmitsMore };
-  // kAdmitsMore: routes the previous filter refused may be filed now (the filter is gone, or lets
-  // a new route target in); kNarrower: any other change.
-  FilterChange SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import);
+  struct FilterUpdate {
+    // kAdmitsMore: routes the previous filter refused may be filed now (the filter is gone, or
+    // lets a new route target in); kNarrower: any other change.
+    FilterChange change = FilterChange::kNone;
+    size_t dropped = 0;  // held routes the new filter refuses, removed
+  };
+  FilterUpdate SetEvpnImportFilter(std::optional<std::vector<evpn::RouteTarget>> import);
   const std::optional<std::vector<evpn::RouteTarget>>& evpn_import_filter() const {
     return evpn_import_filter_;
   }

@@ -66,18 +66,21 @@ std::optional<std::vector<evpn::RouteTarget>> EvpnImportFilterFor(const Config& 
 }  // namespace
 
 void Daemon::ApplyEvpnImportFilter() {
-  const rib::Rib::FilterChange change = rib_->SetEvpnImportFilter(EvpnImportFilterFor(config_));
-  if (change == rib::Rib::FilterChange::kNone) return;
+  const rib::Rib::FilterUpdate update = rib_->SetEvpnImportFilter(EvpnImportFilterFor(config_));
+  if (update.change == rib::Rib::FilterChange::kNone) return;
   if (const auto& filter = rib_->evpn_import_filter(); filter.has_value()) {
-    spdlog::info("EVPN: keeping only routes with a route target imported here ({})",
+    spdlog::info("EVPN: keeping only routes with a route target imported here ({}); {} held "
+                 "routes without one dropped",
                  absl::StrJoin(*filter, ",", [](std::string* out, const evpn::RouteTarget& rt) {
                    out->append(rt.ToString());
-                 }));
+                 }),
+                 update.dropped);
   } else {
     spdlog::info("EVPN: keeping routes whatever their route targets");
   }
+  if (update.dropped > 0) SchedulePropagate();
   // Routes refused so far are wanted now.
-  if (change != rib::Rib::FilterChange::kAdmitsMore) return;
+  if (update.change != rib::Rib::FilterChange::kAdmitsMore) return;
   for (auto& [address, peer] : peers_) {
     if (!peer.established ||
         std::find(peer.families.begin(), peer.families.end(), wire::kL2vpnEvpn) ==

@@ -27,8 +27,8 @@ Sub-tests (--only NAME picks some):
               B keeps A's 3 VNI 100 routes and refuses the 3 of VNI 200 (routes_rejected
               "route-target-filtered", the metric, the `evpnctl neighbor` table's Rejected
               column); a reload that adds VNI 200 to B asks A for a route refresh and the 3
-              come, with A's MAC in B's VNI 200; with retain_route_target_all and no VNI 200,
-              B keeps all 6.
+              come, with A's MAC in B's VNI 200; removing VNI 200 again drops the 3 held
+              routes at once; with retain_route_target_all and no VNI 200, B keeps all 6.
   metrics     the Prometheus endpoint (global.metrics) of A: the text parses with Prometheus's
               own Python client (python3-prometheus-client); sessions by state, peer routes,
               Loc-RIB routes by type, EVPN routes/MACs/flood VTEPs per VNI, the UPDATE
@@ -322,6 +322,13 @@ def test_rt_filter(args):
         expect(b.macs(200)[other_mac]["vtep"] == A, f"B's VNI 200: {b.macs(200)}")
         expect(counts(b, A)[0] == "Established", "the refresh must not reset the session")
         L.log(f"  after adding VNI 200 to B: {counts(b, A)}")
+        # VNI 200 goes again: B drops the 3 routes it holds for it at once.
+        mark = b.reload(rt_conf(B, A, [(VNI, [])]))
+        b.wait_log(r"EVPN: keeping only routes with a route target imported here .*; 3 held "
+                   r"routes without one dropped", 10, "B to drop its VNI 200 routes", since=mark)
+        lab.poll_until(lambda: counts(b, A) == ("Established", 3, 6) or None, 10,
+                       "B to hold A's 3 VNI 100 routes only")
+        L.log(f"  after removing VNI 200 from B: {counts(b, A)}")
         # No VNI 200 any more, but retain_route_target_all: everything stays.
         b.reload(rt_conf(B, A, [(VNI, [])], retain=True))
         time.sleep(1.0)

@@ -582,12 +582,51 @@ TEST_F(EvpnImportFilterTest, SayWhetherANewFilterAdmitsRoutesTheOldOneRefused) {
   using Change = Rib::FilterChange;
   const evpn::RouteTarget rt100 = evpn::RouteTarget::ForVni(test::kLocalAs, 100);
   const evpn::RouteTarget rt200 = evpn::RouteTarget::ForVni(test::kLocalAs, 200);
-  EXPECT_EQ(rib_.SetEvpnImportFilter(std::nullopt), Change::kNone);
-  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt200, rt100}), Change::kNarrower);
-  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt100, rt200, rt100}), Change::kNone);
-  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt100}), Change::kNarrower);
-  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt200}), Change::kAdmitsMore);
-  EXPECT_EQ(rib_.SetEvpnImportFilter(std::nullopt), Change::kAdmitsMore);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::nullopt).change, Change::kNone);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt200, rt100}).change, Change::kNarrower);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt100, rt200, rt100}).change, Change::kNone);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt100}).change, Change::kNarrower);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::vector{rt200}).change, Change::kAdmitsMore);
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::nullopt).change, Change::kAdmitsMore);
+}
+
+// A new filter applies to the routes held too: those it refuses go (as if withdrawn, counted as
+// route-target-filtered); type-4 routes and our own originations stay.
+TEST_F(EvpnImportFilterTest, HeldRoutesTheNewFilterRefusesAreDropped) {
+  const evpn::RouteTarget rt100 = evpn::RouteTarget::ForVni(test::kLocalAs, 100);
+  const evpn::RouteTarget rt200 = evpn::RouteTarget::ForVni(test::kLocalAs, 200);
+  evpn::EthernetSegmentRoute es;
+  es.rd = test::Rd("192.0.2.1:1");
+  es.esi.bytes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  es.originating_router_ip = test::Ip("192.0.2.1");
+  Apply(test::Announce(WithRt(100), {test::Type2(1), test::Type2(2)}));
+  Apply(test::Announce(WithRt(200), {test::Type2(3), es}));
+  rib_.Originate(test::Type2(9), WithRt(200), test::Ip("192.0.2.9"));
+  EXPECT_EQ(rib_.RunDecision(100).size(), 5u);
+  ASSERT_EQ(rib_.Counts(1)->received, 4u);
+  // No filter -> {100, 200}: everything held is admitted.
+  Rib::FilterUpdate u = rib_.SetEvpnImportFilter(std::vector{rt100, rt200});
+  EXPECT_EQ(u.dropped, 0u);
+  EXPECT_EQ(rib_.Counts(1)->received, 4u);
+  // {100, 200} -> {100}: the peer's type-2 of RT 200 goes; the type-4, the RT 100 routes and our
+  // own RT 200 route stay.
+  u = rib_.SetEvpnImportFilter(std::vector{rt100});
+  EXPECT_EQ(u.change, Rib::FilterChange::kNarrower);
+  EXPECT_EQ(u.dropped, 1u);
+  EXPECT_EQ(rib_.Counts(1)->received, 3u);
+  EXPECT_EQ(Filtered(), 1u);
+  std::vector<BestPathChange> changes = rib_.RunDecision(100);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].key, RouteKey::ForEvpn(test::Type2(3)));
+  EXPECT_EQ(changes[0].current, nullptr);
+  EXPECT_NE(rib_.BestPath(RouteKey::ForEvpn(test::Type2(9))), nullptr);
+  // {100} -> {200}: admits more (a refresh brings RT 200 back) and refuses the RT 100 routes.
+  u = rib_.SetEvpnImportFilter(std::vector{rt200});
+  EXPECT_EQ(u.change, Rib::FilterChange::kAdmitsMore);
+  EXPECT_EQ(u.dropped, 2u);
+  EXPECT_EQ(rib_.Counts(1)->received, 1u);  // the type-4
+  // Lifting the filter drops nothing.
+  EXPECT_EQ(rib_.SetEvpnImportFilter(std::nullopt).dropped, 0u);
 }
 
 TEST_F(EvpnImportFilterTest, AFilteredAnnouncementWithdrawsTheKeysEarlierPath) {
