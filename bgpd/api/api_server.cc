@@ -319,9 +319,14 @@ class ApiServer::Service final : public pb::Evpnd::Service {
       r.set_peers_established(established);
       r.set_loc_rib_routes(daemon_.rib().loc_rib().size());
       r.set_vnis(c.evpn.vnis.size());
-      r.set_fib_state(daemon_.fib_running()
-                          ? std::string(fibsync::ToString(daemon_.fib().state()))
-                          : "off");
+      const fibsync::Reconciler& fib = daemon_.fib();
+      if (!daemon_.fib_running()) {
+        r.set_fib_state("off");
+      } else if (fib.state() == fibsync::Reconciler::State::kSynced && fib.hold_stale_deletes()) {
+        r.set_fib_state("holding");  // after a restart: see api.proto
+      } else {
+        r.set_fib_state(std::string(fibsync::ToString(fib.state())));
+      }
       return grpc::Status::OK;
     });
   }

@@ -33,6 +33,10 @@ wrote. Sub-tests (each in namespaces of its own; --only NAME picks some):
              keeps every entry meanwhile (fib-sync stops before the sessions; the restarted
              evpnd holds deletions until every peer's End-of-RIB), afterwards holds exactly the
              same entries, and `bridge monitor fdb` saw no deletion on vxlan100.
+  hold       v1's evpnd stops, v3's stops for good, v1's restarts with a restart time of 4 s:
+             v1's `evpnctl global` says fib-sync is "holding" (v2's End-of-RIB came, v3's never
+             will) and v1 keeps every entry, v3's too, until the restart time is over; then
+             "synced", and v3's entries go.
   reload-global
              v1's router ID changes (SIGHUP): every session restarts and the RIB is rebuilt;
              meanwhile h3 leaves. v1 keeps every other entry throughout (held until End-of-RIB)
@@ -108,7 +112,8 @@ class Fabric:
             self.evpnd[n].wait_log(rf"peer {re.escape(vteps[1])}: established", 20,
                                    f"v{n} established")
 
-    def start(self, n):
+    def start(self, n, conf=None):
+        """evpnd on v<n>, with evpnd_conf(n) unless `conf` is given."""
         kwargs = {}
         if n in self.unprivileged:
             # As examples/systemd/evpnd.service runs it: an unprivileged user with
@@ -121,7 +126,8 @@ class Fabric:
             os.makedirs(kwargs["api_dir"], exist_ok=True)
             os.chown(kwargs["api_dir"], NOBODY, NOBODY)
         self.evpnd[n] = self.lab.evpnd(f"evpnd-v{n}", self.v[n], self.evpnd_bin,
-                                       evpnd_conf(n, self.vteps, self.sticky_static), **kwargs)
+                                       conf or evpnd_conf(n, self.vteps, self.sticky_static),
+                                       **kwargs)
 
     def attach(self, host, vtep, as_host=None):
         """Host namespace h<host> gets an eth0 (the MAC and IP of host `as_host`, by default its
@@ -317,6 +323,37 @@ def test_restart_term(args):
     restart(args, signal.SIGTERM)
 
 
+def test_hold(args):
+    with L.Lab("hold") as lab:
+        f = learned_fabric(lab, args)
+        L.log("  v1's evpnd stops, then v3's for good; v1 restarts with a restart time of 4 s")
+        f.evpnd[1].stop()
+        f.evpnd[3].stop()
+        mark = f.evpnd[1].mark()
+        f.start(1, evpnd_conf(1).replace("global {", "global {\n  graceful_restart { "
+                                         "restart_time_s: 4 }", 1))
+
+        def fib_state():
+            rc, g, _ = f.evpnd[1].ctl("global", check=False)
+            return g.get("fib_state") if rc == 0 else None
+        lab.poll_until(lambda: fib_state() == "holding" or None, 10,
+                       "v1's fib-sync to report that it holds the kernel's entries")
+        # Everything from before the restart is kept, v3's entries too.
+        held = ours(f.fdb(1))
+        if held != expected_fdb(1, {1: 1, 2: 2, 3: 3}):
+            raise L.TestFailure(f"v1 should hold every entry while holding: {sorted(held)}")
+        L.log(f"  v1 holding its {len(held)} entries, v3's among them")
+        f.evpnd[1].wait_log(r"fib-sync: restart time over", 15, "v1's hold to end at the "
+                            "restart time, v3 being down", since=mark)
+        lab.poll_until(lambda: fib_state() == "synced" or None, 5, "v1's fib-sync to be synced")
+        # v3's entries, which no route backs, go now.
+        lab.poll_until(lambda: ours(f.fdb(1)) == expected_fdb(1, {1: 1, 2: 2},
+                                                              {1: VTEPS[1], 2: VTEPS[2]}) or None,
+                       5, "v1 to drop v3's entries after the hold")
+        L.log("  restart time over: synced, v3's entries gone")
+        lab.check_alive()
+
+
 def test_reload_global(args):
     with L.Lab("reload") as lab:
         f = learned_fabric(lab, args)
@@ -427,7 +464,7 @@ def test_caps(args):
 
 TESTS = [("fdb", test_fdb), ("caps", test_caps), ("ipv6", test_ipv6), ("static", test_static), ("ping", test_ping), ("move", test_move),
          ("restart/kill", test_restart_kill), ("restart/term", test_restart_term),
-         ("reload-global", test_reload_global), ("device", test_device)]
+         ("hold", test_hold), ("reload-global", test_reload_global), ("device", test_device)]
 
 
 def run(args):
