@@ -433,6 +433,7 @@ void Daemon::OnSessionDown(PeerSession& session, const SessionDownAction& down) 
   if (!peer->established) return;
   peer->established = false;
   peer->evpn_end_of_rib = false;
+  peer->refresh_stale_timers.clear();  // graceful restart or the flush decides now
   if (deferral_.OnSessionDown(peer->id)) EndSelectionDeferral();
   peer->state_since = absl::Now();
   Emit(Event::Kind::kPeer, session.config().address.ToString(),
@@ -517,6 +518,25 @@ void Daemon::ArmStaleTimer(Peer& peer, absl::Duration after) {
       p->in_rib = false;
       StartFlush(id);
     }
+    SchedulePropagate();
+  });
+}
+
+void Daemon::ArmRefreshStaleTimer(Peer& peer, wire::AfiSafi family) {
+  auto& timer = peer.refresh_stale_timers[family];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  const uint32_t after_s = config_.global.graceful_restart.stale_routes_time_s;
+  timer->expires_after(absl::ToChronoNanoseconds(absl::Seconds(after_s)));  // again at a BoRR
+  const rib::PeerId id = peer.id;
+  timer->async_wait([this, id, family, after_s](const boost::system::error_code& ec) {
+    if (ec) return;
+    Peer* p = FindById(id);
+    if (p == nullptr || !p->established) return;
+    auto swept = rib_->SweepStale(id, family);
+    spdlog::warn("peer {}: no EoRR for {} within {} s of its BoRR: {} stale routes removed",
+                 p->session->Name(), wire::AfiSafiName(family), after_s,
+                 swept.ok() ? *swept : 0);
+    p->refresh_stale_timers.erase(family);  // this timer: its handler has run
     SchedulePropagate();
   });
 }
@@ -613,6 +633,11 @@ void Daemon::OnRouteRefresh(PeerSession& session, const wire::RouteRefreshMessag
       spdlog::info("peer {}: {} for {}: {} routes {}", session.Name(), begin ? "BoRR" : "EoRR",
                    wire::AfiSafiName(rr.family), n.ok() ? *n : 0,
                    begin ? "marked stale" : "still stale removed");
+      if (begin) {
+        ArmRefreshStaleTimer(*peer, rr.family);
+      } else {
+        peer->refresh_stale_timers.erase(rr.family);  // cancels it
+      }
       break;
     }
     default:

@@ -135,6 +135,9 @@ class Daemon : public PeerSession::Owner {
     // RFC 4724 §4.2: how long stale routes are kept (restart time, then the wait for
     // End-of-RIB).
     std::unique_ptr<asio::steady_timer> stale_timer;
+    // RFC 7313 §4: per family, the routes the peer's BoRR marked stale wait for its EoRR at
+    // most the stale-routes time (as FRR's stale-path time); on the current session only.
+    std::map<wire::AfiSafi, std::unique_ptr<asio::steady_timer>> refresh_stale_timers;
     // End-of-RIB for EVPN received on the current session (releases the FDB hold at start).
     bool evpn_end_of_rib = false;
     // For the API.
@@ -154,6 +157,7 @@ class Daemon : public PeerSession::Owner {
   FsmConfig MakeFsmConfig(const PeerConfig& peer) const;
   rib::PeerInfo MakePeerInfo(const Peer& peer, const NegotiatedSession& session) const;
   void ArmStaleTimer(Peer& peer, absl::Duration after);
+  void ArmRefreshStaleTimer(Peer& peer, wire::AfiSafi family);
   void CheckMaxPrefix(Peer& peer);
   void SchedulePropagate();
   Peer* FindById(rib::PeerId id);

@@ -54,6 +54,10 @@ Sub-tests (each in namespaces of its own; --only NAME picks some):
                  64): no session for 6 s; with the GTSM side passive, it refuses the other's
                  connections by their SYN (TTL 63); hops 2 on both: Established.
 
+  borr-no-eorr   RFC 7313 with stale_routes_time_s 2: BoRR, 2 of the 3 routes again, EoRR: the
+                 third goes at the EoRR and nothing more 3 s later; BoRR, 1 route again and no
+                 EoRR: the other stale route goes 2 s after the BoRR, the session stays up.
+
 Usage (root): python3 test_faults.py [--evpnd build/bgpd/daemon/evpnd] [--only NAME]
 Not root: prints "SKIPPED: ..." and exits 0. EVT_KEEP=1 keeps the logs of a run.
 """
@@ -91,7 +95,7 @@ TIMEOUT = 15
 PASSWORD = "s3cr3t-Md5-Key"
 
 # BGP message types (RFC 4271 §4.1, RFC 2918).
-OPEN, UPDATE, NOTIFICATION, KEEPALIVE = 1, 2, 3, 4
+OPEN, UPDATE, NOTIFICATION, KEEPALIVE, ROUTE_REFRESH = 1, 2, 3, 4, 5
 MAX_MESSAGE = 4096
 TYPE_NAMES = {1: "OPEN", 2: "UPDATE", 3: "NOTIFICATION", 4: "KEEPALIVE", 5: "ROUTE-REFRESH"}
 
@@ -101,11 +105,15 @@ def message(mtype, body=b""):
     return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), mtype) + body
 
 
-def open_message(hold=30, router_id=SPK_IP, asn=AS):
+ENHANCED_ROUTE_REFRESH = bytes([70, 0])                   # RFC 7313 capability
+
+
+def open_message(hold=30, router_id=SPK_IP, asn=AS, extra_caps=b""):
     caps = b"".join([
         bytes([1, 4]) + struct.pack("!HBB", 25, 0, 70),   # RFC 4760 Multiprotocol L2VPN EVPN
         bytes([65, 4]) + struct.pack("!I", asn),           # RFC 6793 4-octet AS
         bytes([2, 0]),                                     # RFC 2918 route refresh
+        extra_caps,
     ])
     params = bytes([2, len(caps)]) + caps                  # RFC 5492 Capabilities parameter
     body = struct.pack("!BHH4sB", 4, asn if asn <= 0xffff else 23456, hold,
@@ -115,6 +123,11 @@ def open_message(hold=30, router_id=SPK_IP, asn=AS):
 
 def keepalive():
     return message(KEEPALIVE)
+
+
+def route_refresh(subtype):
+    """ROUTE-REFRESH for L2VPN EVPN; subtype 1 BoRR, 2 EoRR (RFC 7313 §3)."""
+    return message(ROUTE_REFRESH, struct.pack("!HBB", 25, subtype, 70))
 
 
 def notification(code, subcode, data=b""):
@@ -356,10 +369,10 @@ class Speaker:
             self.lab.check_alive()
 
     # -- the session
-    def establish(self, hold=30, per_byte=None):
+    def establish(self, hold=30, per_byte=None, extra_caps=b""):
         """OPEN, evpnd's OPEN, KEEPALIVE; returns once evpnd's first UPDATE (its initial
         advertisement or End-of-RIB, sent only when Established) arrives."""
-        self.send(open_message(hold), per_byte)
+        self.send(open_message(hold, extra_caps=extra_caps), per_byte)
         self.wait(OPEN, what="waiting for evpnd's OPEN")
         self.send(keepalive(), per_byte)
         self.wait(KEEPALIVE, what="waiting for evpnd's KEEPALIVE")
@@ -409,7 +422,7 @@ def accept(lab, listener, timeout, what):
 
 
 # ------------------------------------------------------------------------------ the lab
-def evpnd_conf(passive=True, hold=30, keepalive=10, extra=None):
+def evpnd_conf(passive=True, hold=30, keepalive=10, extra=None, global_extra=None):
     peer = dict(address=SPK_IP, description="raw speaker", remote_as=AS, passive=passive,
                 hold_time_s=hold, keepalive_s=keepalive, connect_retry_s=1,
                 families=["ADDRESS_FAMILY_L2VPN_EVPN"])
@@ -421,6 +434,8 @@ def evpnd_conf(passive=True, hold=30, keepalive=10, extra=None):
 """)
     for line in extra or ():
         text = text.replace("  settings {\n", f"  settings {{\n    {line}\n", 1)
+    for line in global_extra or ():
+        text = text.replace("global {\n", f"global {{\n  {line}\n", 1)
     return text
 
 
@@ -1009,10 +1024,60 @@ def test_gtsm(args):
         lab.check_alive()
 
 
+def test_borr_without_eorr(args):
+    with L.Lab("fbo") as lab:
+        spk, d = start(lab, args, global_extra=["graceful_restart { stale_routes_time_s: 2 }"])
+        macs = [mac_of(i, 0x02fc) for i in range(1, 4)]
+        sp = Speaker.connect(lab, spk)
+        sp.establish(extra_caps=ENHANCED_ROUTE_REFRESH)
+        for u in updates(macs):
+            sp.send(u)
+        wait_routes(lab, d, macs, "the speaker's 3 routes in evpnd's RIB")
+        peer = re.escape(SPK_IP)
+        # (a) BoRR, one route sent again, EoRR within the time: the other two go at the EoRR,
+        # and the timer is off (nothing more is removed 3 s later).
+        mark = d.mark()
+        sp.send(route_refresh(1))
+        d.wait_log(rf"peer {peer}: BoRR for l2vpn-evpn: 3 routes marked stale", 5,
+                   "evpnd to mark the 3 routes stale at the BoRR", since=mark)
+        for u in updates(macs[:2]):
+            sp.send(u)
+        sp.send(route_refresh(2))
+        d.wait_log(rf"peer {peer}: EoRR for l2vpn-evpn: 1 routes still stale removed", 5,
+                   "evpnd to remove the route not sent again at the EoRR", since=mark)
+        wait_routes(lab, d, macs[:2], "the 2 routes sent again between BoRR and EoRR")
+        time.sleep(3)
+        if d.grep(rf"peer {peer}: no EoRR", mark):
+            raise L.TestFailure("the EoRR came in time, yet the BoRR's timer fired")
+        L.log("  BoRR, 2 routes, EoRR: the third route went at the EoRR")
+        # (b) BoRR, one route sent again, and no EoRR: the other one goes after the 2 s.
+        mark = d.mark()
+        t0 = time.monotonic()
+        sp.send(route_refresh(1))
+        d.wait_log(rf"peer {peer}: BoRR for l2vpn-evpn: 2 routes marked stale", 5,
+                   "evpnd to mark the 2 routes stale at the second BoRR", since=mark)
+        for u in updates(macs[:1]):
+            sp.send(u)
+        d.wait_log(rf"peer {peer}: no EoRR for l2vpn-evpn within 2 s of its BoRR: 1 stale "
+                   "routes removed", 6, "evpnd to remove the stale route without an EoRR",
+                   since=mark)
+        waited = time.monotonic() - t0
+        wait_routes(lab, d, macs[:1], "the route sent again after the BoRR only")
+        if waited < 1.9:
+            raise L.TestFailure(f"the stale route went {waited:.1f} s after the BoRR, not 2 s")
+        p = peer_json(d)
+        if p.get("state") != "Established" or sp.notifications():
+            raise L.TestFailure(f"the session should stay up: {p.get('state')} {sp.summary()}")
+        L.log(f"  BoRR, 1 route, no EoRR: the other stale route went {waited:.1f} s later; "
+              "the session stays up")
+        lab.check_alive()
+
+
 TESTS = [("garbage", test_garbage), ("truncated", test_truncated),
          ("byte-at-a-time", test_byte_at_a_time), ("silent", test_silent),
          ("flap-100", test_flap_100), ("storm", test_storm), ("secrets", test_secrets),
-         ("gtsm", test_gtsm), ("stalled-reader", test_stalled_reader)]
+         ("gtsm", test_gtsm), ("stalled-reader", test_stalled_reader),
+         ("borr-no-eorr", test_borr_without_eorr)]
 
 
 def run(args):
