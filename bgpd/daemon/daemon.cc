@@ -532,6 +532,13 @@ void Daemon::ArmRefreshStaleTimer(Peer& peer, wire::AfiSafi family) {
     if (ec) return;
     Peer* p = FindById(id);
     if (p == nullptr || !p->established) return;
+    // The expiry may have been queued just before an EoRR ended the refresh (no timer now) or a
+    // new BoRR armed the timer again (expiry ahead): then this round is over.
+    auto it = p->refresh_stale_timers.find(family);
+    if (it == p->refresh_stale_timers.end() ||
+        it->second->expiry() > asio::steady_timer::clock_type::now()) {
+      return;
+    }
     auto swept = rib_->SweepStale(id, family);
     spdlog::warn("peer {}: no EoRR for {} within {} s of its BoRR: {} stale routes removed",
                  p->session->Name(), wire::AfiSafiName(family), after_s,
