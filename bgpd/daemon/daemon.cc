@@ -51,6 +51,13 @@ std::string Hostname() {
   return name;
 }
 
+// For a timer's handler: the timer is still there and due. A completion can be queued in the
+// event loop just before the loop handles what dropped the timer or armed it again; that
+// handler must then do nothing.
+bool Due(const std::unique_ptr<asio::steady_timer>& timer) {
+  return timer != nullptr && timer->expiry() <= asio::steady_timer::clock_type::now();
+}
+
 }  // namespace
 
 Daemon::Daemon(asio::io_context& io, Config config, bool restarted)
@@ -509,7 +516,9 @@ void Daemon::ArmStaleTimer(Peer& peer, absl::Duration after) {
   peer.stale_timer->async_wait([this, id](const boost::system::error_code& ec) {
     if (ec) return;
     Peer* p = FindById(id);
-    if (p == nullptr) return;
+    // A new session may have armed the timer again after this expiry was queued (RFC 4724
+    // §4.2: the stale-routes time from its OPEN on); or its End-of-RIB dropped the timer.
+    if (p == nullptr || !Due(p->stale_timer)) return;
     auto swept = rib_->SweepStale(id);
     spdlog::info("peer {}: stale timer expired, {} stale routes removed",
                  p->session->Name(), swept.ok() ? *swept : 0);
@@ -533,12 +542,9 @@ void Daemon::ArmRefreshStaleTimer(Peer& peer, wire::AfiSafi family) {
     Peer* p = FindById(id);
     if (p == nullptr || !p->established) return;
     // The expiry may have been queued just before an EoRR ended the refresh (no timer now) or a
-    // new BoRR armed the timer again (expiry ahead): then this round is over.
+    // new BoRR armed the timer again: then this round is over.
     auto it = p->refresh_stale_timers.find(family);
-    if (it == p->refresh_stale_timers.end() ||
-        it->second->expiry() > asio::steady_timer::clock_type::now()) {
-      return;
-    }
+    if (it == p->refresh_stale_timers.end() || !Due(it->second)) return;
     auto swept = rib_->SweepStale(id, family);
     spdlog::warn("peer {}: no EoRR for {} within {} s of its BoRR: {} stale routes removed",
                  p->session->Name(), wire::AfiSafiName(family), after_s,
