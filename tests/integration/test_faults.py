@@ -1034,14 +1034,20 @@ def test_borr_without_eorr(args):
             sp.send(u)
         wait_routes(lab, d, macs, "the speaker's 3 routes in evpnd's RIB")
         peer = re.escape(SPK_IP)
-        # (a) BoRR, one route sent again, EoRR within the time: the other two go at the EoRR,
+
+        def borr_then(stale, again):
+            """BoRR, evpnd's log that `stale` routes are stale, the MACs `again` sent again;
+            returns the log mark from before the BoRR."""
+            mark = d.mark()
+            sp.send(route_refresh(1))
+            d.wait_log(rf"peer {peer}: BoRR for l2vpn-evpn: {stale} routes marked stale", 5,
+                       f"evpnd to mark the {stale} routes stale at the BoRR", since=mark)
+            for u in updates(again):
+                sp.send(u)
+            return mark
+        # (a) BoRR, two routes sent again, EoRR within the time: the third goes at the EoRR,
         # and the timer is off (nothing more is removed 3 s later).
-        mark = d.mark()
-        sp.send(route_refresh(1))
-        d.wait_log(rf"peer {peer}: BoRR for l2vpn-evpn: 3 routes marked stale", 5,
-                   "evpnd to mark the 3 routes stale at the BoRR", since=mark)
-        for u in updates(macs[:2]):
-            sp.send(u)
+        mark = borr_then(3, macs[:2])
         sp.send(route_refresh(2))
         d.wait_log(rf"peer {peer}: EoRR for l2vpn-evpn: 1 routes still stale removed", 5,
                    "evpnd to remove the route not sent again at the EoRR", since=mark)
@@ -1051,13 +1057,8 @@ def test_borr_without_eorr(args):
             raise L.TestFailure("the EoRR came in time, yet the BoRR's timer fired")
         L.log("  BoRR, 2 routes, EoRR: the third route went at the EoRR")
         # (b) BoRR, one route sent again, and no EoRR: the other one goes after the 2 s.
-        mark = d.mark()
         t0 = time.monotonic()
-        sp.send(route_refresh(1))
-        d.wait_log(rf"peer {peer}: BoRR for l2vpn-evpn: 2 routes marked stale", 5,
-                   "evpnd to mark the 2 routes stale at the second BoRR", since=mark)
-        for u in updates(macs[:1]):
-            sp.send(u)
+        mark = borr_then(2, macs[:1])
         d.wait_log(rf"peer {peer}: no EoRR for l2vpn-evpn within 2 s of its BoRR: 1 stale "
                    "routes removed", 6, "evpnd to remove the stale route without an EoRR",
                    since=mark)
