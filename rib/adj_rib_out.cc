@@ -107,6 +107,7 @@ absl::Status AdjRibOut::MarkAllDirty(PeerId peer) {
     // The peer leaves its group with a copy of what it was sent; only it gets the re-sends.
     UpdateGroup& alone = NewGroup(group->policy, peer);
     alone.advertised = group->advertised;
+    alone.advertised_from = group->advertised_from;
     alone.dirty = group->dirty;
     alone.end_of_rib_pending = group->end_of_rib_pending;
     alone.started = true;
@@ -187,11 +188,8 @@ size_t AdjRibOut::AdvertisedCount(PeerId peer) const {
   auto it = peer_group_.find(peer);
   if (it == peer_group_.end()) return 0;
   const UpdateGroup& group = *FindGroup(it->second);
-  size_t count = 0;
-  for (const auto& [key, route] : group.advertised) {
-    if (route.source != peer) ++count;
-  }
-  return count;
+  auto own = group.advertised_from.find(peer);
+  return group.advertised.size() - (own == group.advertised_from.end() ? 0 : own->second);
 }
 
 // ---- planning one key ----
@@ -254,10 +252,20 @@ AdjRibOut::Plan AdjRibOut::PlanKey(const UpdateGroup& group, const RouteKey& key
 
 void AdjRibOut::Commit(UpdateGroup& group, const RouteKey& key, Plan& plan, UpdatePacker& packer) {
   for (PackOp& op : plan.ops) packer.Add(std::move(op));
+  auto it = group.advertised.find(key);
+  if (it != group.advertised.end()) {
+    auto from = group.advertised_from.find(it->second.source);
+    if (--from->second == 0) group.advertised_from.erase(from);
+  }
   if (plan.next.has_value()) {
-    group.advertised.insert_or_assign(key, std::move(*plan.next));
-  } else {
-    group.advertised.erase(key);
+    ++group.advertised_from[plan.next->source];
+    if (it != group.advertised.end()) {
+      it->second = std::move(*plan.next);
+    } else {
+      group.advertised.emplace(key, std::move(*plan.next));
+    }
+  } else if (it != group.advertised.end()) {
+    group.advertised.erase(it);
   }
 }
 

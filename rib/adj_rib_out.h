@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "evpn/evpn_route.h"
@@ -134,6 +135,9 @@ class AdjRibOut {
     OutboundPolicy policy;
     std::vector<PeerId> members;  // sorted
     absl::btree_map<RouteKey, AdvertisedRoute, RouteKeyOrder> advertised;
+    // How many of `advertised` came from each source: a member holds the rest
+    // (AdvertisedCount, read by every `evpnctl neighbor`, without a walk of the table).
+    absl::flat_hash_map<PeerId, size_t> advertised_from;
     DirtyLanes dirty;  // by the source of the change (dirty_lanes.h)
     // A walk over the Loc-RIB (initial dump or refresh): the next key is the first after
     // walk_after (the first of all when unset).

@@ -474,6 +474,49 @@ TEST_F(ReflectorTest, SplitHorizonFollowsTheBestPathBetweenMembers) {
   EXPECT_EQ(out_.Advertised(1, RouteKey::ForEvpn(Type2(5))), nullptr);
 }
 
+// AdvertisedCount (every `evpnctl neighbor`) is kept per source as routes come, move between
+// members and go, through a refresh that splits a group and the merge after it: it equals what
+// each simulated peer holds.
+TEST_F(ReflectorTest, AdvertisedCountFollowsEachRoutesSource) {
+  auto expect_counts = [&](const char* step) {
+    for (PeerId p : {1, 2, 3, 4, 5}) {
+      EXPECT_EQ(out_.AdvertisedCount(p), View(p).routes.size()) << step << ", peer " << p;
+    }
+  };
+  std::vector<evpn::EvpnRoute> from1, from2;
+  for (int i = 10; i < 15; ++i) from1.push_back(Type2(i));
+  for (int i = 20; i < 23; ++i) from2.push_back(Type2(i));
+  Apply(1, Announce(Attrs("192.0.2.1"), from1));
+  Apply(2, Announce(Attrs("192.0.2.2"), from2));
+  Flush();
+  ASSERT_EQ(View(1).routes.size(), 3u);
+  ASSERT_EQ(View(2).routes.size(), 5u);
+  ASSERT_EQ(View(3).routes.size(), 8u);
+  expect_counts("announced");
+  // The best path of Type2(10) moves from client 1 to client 2.
+  wire::PathAttributes better = Attrs("192.0.2.2");
+  better.local_pref = 200;
+  Apply(2, Announce(better, {Type2(10)}));
+  Flush();
+  ASSERT_EQ(View(1).routes.size(), 4u);
+  expect_counts("moved");
+  // A refresh takes client 1 out of the clients' group with a copy, then it merges back.
+  ASSERT_TRUE(out_.MarkAllDirty(1).ok());
+  ASSERT_NE(out_.GroupOf(1), out_.GroupOf(2));
+  expect_counts("split");
+  ASSERT_TRUE(rib_.ApplyUpdate(1, test::Withdraw({Type2(11)}), wire::ErrorAction::kNone).ok());
+  ASSERT_TRUE(rib_.ApplyUpdate(2, test::Withdraw({Type2(20)}), wire::ErrorAction::kNone).ok());
+  Sync();
+  Flush();
+  ASSERT_EQ(out_.GroupOf(1), out_.GroupOf(2));
+  ASSERT_EQ(View(1).routes.size(), 3u);
+  ASSERT_EQ(View(2).routes.size(), 3u);
+  expect_counts("withdrawn and merged");
+  out_.PeerDown(2);
+  EXPECT_EQ(out_.AdvertisedCount(2), 0u);
+  EXPECT_EQ(out_.AdvertisedCount(1), 3u);
+}
+
 TEST_F(AdjRibOutTest, WithoutClientsInternalRoutesGoOnlyToExternalPeers) {
   Up(test::Ibgp(1));
   Up(test::Ibgp(2));
