@@ -26,7 +26,7 @@ while getopts "n:d:t:L:b:o:" opt; do
     b) build=$OPTARG ;; o) out=$OPTARG ;; *) exit 2 ;;
   esac
 done
-bins=(bench/fdb_bench bgpd/daemon/evpnd bgpd/cli/evpnctl tests/tools/bgp_routegen)
+bins=(bench/fdb_bench bench/fdb_watch bgpd/daemon/evpnd bgpd/cli/evpnctl tests/tools/bgp_routegen)
 for f in "${bins[@]}"; do
   [[ -x $build/$f ]] || { echo "fdb_bench.sh: build it first ($build/$f)" >&2; exit 2; }
 done

@@ -22,13 +22,15 @@ sends N type-2 routes (MAC only, VNI 100, RT 65000:100, next hop 10.250.255.2, a
 What is timed: from the sender's first UPDATE (`first_update_unix` in its JSON report, wall
 clock) to the kernel holding all N MACs, each as two extern_learn entries on vxlan100 (the VXLAN
 `self` entry with `dst` and the bridge `master` entry; the flood entry 00:00:00:00:00:00 is not
-counted), as fdb_bench counts them. The moment comes from a watcher in the namespace
-(`fdb_daemons.py watch`: a netlink socket on RTNLGRP_NEIGH with a 64 MB receive buffer) that
-counts the distinct entries and stamps the notification completing 2N with time.time() when it
-reads it (`bridge -timestamp monitor fdb` lost notifications to ENOBUFS at 5k MACs from zebra).
-Its progress every 10k entries goes to the JSON (`progress`). Every 5 s, and at the end, the
-kernel is also dumped (`bridge fdb show dev vxlan100`): if the watcher missed notifications, the
-end of the first dump that shows 2N is the time instead (`method: poll`). Past --timeout seconds
+counted), as fdb_bench counts them. The moment comes from bench/fdb_watch in the namespace
+(--extern-learn: a libmnl socket on RTNLGRP_NEIGH with a 64 MB receive buffer) that counts the
+distinct entries and stamps the notification completing 2N with the wall clock of the read that
+brought it (`bridge -timestamp monitor fdb` lost notifications to ENOBUFS at 5k MACs from zebra;
+until 2026-11-28 a Python watcher parsed the 2N notifications in the interpreter, on the same two
+cores as the daemon it timed). Its progress every 10k entries goes to the JSON (`progress`).
+Every 5 s, and at the end, the kernel is also dumped (`bridge fdb show dev vxlan100`): if the
+watcher missed notifications, the end of the first dump that shows 2N is the time instead
+(`method: poll`). Past --timeout seconds
 the run stops and reports the count it reached and the rate up to then (`complete: false`).
 
 usage: fdb_daemons.py --build DIR --entries N [--impl frr --impl evpnd] [--timeout 180]
@@ -80,72 +82,6 @@ def evpnd_conf():
                           evpn=F.evpn_block(LOCAL_VTEP, VNI))
 
 
-RTMGRP_NEIGH = 0x4
-RTM_NEWNEIGH = 28
-NTF_SELF, NTF_EXT_LEARNED = 0x02, 0x10
-NDA_LLADDR = 2
-SO_RCVBUFFORCE = 33
-
-
-def watch(ifname, want, progress_every):
-    """`fdb_daemons.py watch IFNAME WANT` (run inside the namespace): listens to the kernel's
-    neighbour notifications (RTNLGRP_NEIGH, 64 MB receive buffer: `bridge monitor fdb`'s default
-    buffer lost notifications to ENOBUFS at 5k MACs) and counts the distinct extern_learn unicast
-    entries on IFNAME (MAC x self/master). Prints "<time.time() at the read> <count>" every
-    `progress_every` entries (and at the first) and "DONE <time> <count>" when it reaches WANT; "ERROR ..." on
-    ENOBUFS (then the count is incomplete)."""
-    import socket
-    import struct
-    idx = socket.if_nametoindex(ifname)
-    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
-    s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
-    s.bind((0, RTMGRP_NEIGH))
-    print("READY", flush=True)
-    seen = set()
-    buf = bytearray(1 << 16)
-    unpack_hdr = struct.Struct("=IH").unpack_from
-    unpack_nd = struct.Struct("=iHB").unpack_from
-    unpack_attr = struct.Struct("=HH").unpack_from
-    recv_into = s.recv_into
-    zero = b"\0" * 6
-    while True:
-        try:
-            size = recv_into(buf)
-        except OSError as e:
-            print(f"ERROR {time.time():.6f} {e}", flush=True)
-            continue
-        now = time.time()
-        off = 0
-        while off + 16 <= size:
-            length, kind = unpack_hdr(buf, off)
-            if length < 16:
-                break
-            if kind == RTM_NEWNEIGH and length >= 28:
-                # struct ndmsg: family, pad, pad, ifindex (i), state (H), flags (B), type (B)
-                ifindex, _, flags = unpack_nd(buf, off + 20)
-                if ifindex == idx and flags & NTF_EXT_LEARNED:
-                    a, end = off + 28, off + length
-                    mac = None
-                    while a + 4 <= end:  # NDA_LLADDR comes first: one turn as a rule
-                        alen, atype = unpack_attr(buf, a)
-                        if alen < 4:
-                            break
-                        if atype == NDA_LLADDR and alen == 10:
-                            mac = bytes(buf[a + 4:a + 10])
-                            break
-                        a += (alen + 3) & ~3
-                    if mac and mac != zero:
-                        key = mac + (b"s" if flags & NTF_SELF else b"m")  # bridge entry: neither
-                        if key not in seen:
-                            seen.add(key)
-                            n = len(seen)
-                            if n == want:
-                                print(f"DONE {now:.6f} {n}", flush=True)
-                            elif n % progress_every == 0 or n == 1:
-                                print(f"{now:.6f} {n}", flush=True)
-            off += (length + 3) & ~3
-
-
 def kernel_count(lab, ns):
     """extern_learn unicast entries on vxlan100 (self + master), as fdb_bench.sh counts them."""
     out = lab.sh(ns, "bridge", "fdb", "show", "dev", "vxlan100", timeout=120)
@@ -179,8 +115,9 @@ def run_one(impl, a):
             pids = [d.pid]
         time.sleep(1.0)
         want = 2 * a.entries
-        mon = lab.spawn(f"watch-{impl}", ns, [sys.executable, os.path.abspath(__file__),
-                                               "watch", "vxlan100", str(want), "10000"])
+        mon = lab.spawn(f"watch-{impl}", ns, [
+            os.path.join(a.build, "bench/fdb_watch"), "--dev", "vxlan100", "--extern-learn",
+            "--count", str(want), "--progress", "10000", "--timeout", str(a.timeout + 10)])
         mon.expected_alive = False
         lab.poll_until(lambda: mon.grep("^READY"), 10, "the FDB watcher")
         time.sleep(0.5)
@@ -191,19 +128,24 @@ def run_one(impl, a):
             "--router-id", SENDER, "--routes", str(a.entries), "--vni", str(VNI),
             "--next-hop", REMOTE_VTEP, "--type3", "1", "--hold", "90", "--json"])
         gen.expected_alive = False
-        done_at, method, seen, progress = None, None, 0, []
+        done_at, method, seen, progress, errors = None, None, 0, [], []  # from the watcher
         t_start = time.time()
         last_dump = t_start
         while True:
             time.sleep(0.1)
             lab.check_alive()
-            progress = []
+            progress, errors = [], []
             for line in mon.lines():
+                if line.startswith("{"):  # the report: the watcher has ended
+                    got = json.loads(line)
+                    seen = got["seen"]
+                    if seen == want:
+                        done_at, method = got["last"], "watch"
+                    if got["enobufs"]:
+                        errors.append(f"ENOBUFS x{got['enobufs']}: notifications lost")
+                    continue
                 w = line.split()
-                if w and w[0] == "DONE":
-                    done_at, method, seen = float(w[1]), "watch", int(w[2])
-                    progress.append((done_at, seen))
-                elif len(w) == 2:
+                if len(w) == 2:
                     seen = int(w[1])
                     progress.append((float(w[0]), seen))
             if done_at is not None:
@@ -222,7 +164,6 @@ def run_one(impl, a):
             if not gen.alive() and not seen and now - t_start > 5:
                 B.log(f"{impl}: the sender exited before any entry reached the kernel")
                 break
-        errors = mon.grep("^ERROR")
         end_wall = time.time()
         cpu = {p: round(B.proc_cpu_s(p) - cpu0[p], 2) for p in pids}
         kernel = kernel_count(lab, ns)
@@ -270,9 +211,6 @@ def run_one(impl, a):
 
 
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "watch":
-        watch(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
-        return
     p = argparse.ArgumentParser()
     p.add_argument("--build", required=True)
     p.add_argument("--entries", type=int, default=100000)

@@ -1,18 +1,24 @@
-// fdb_watch: when a namespace's VXLAN FDB points a set of MACs at a VTEP, from the kernel's own
-// notifications (bench/move_bench.py's mass move runs it in the third VTEP's namespace). Run
-// inside the namespace:
+// fdb_watch: when a namespace's VXLAN FDB holds a set of entries, from the kernel's own
+// notifications. Run inside the namespace. Two uses:
 //   fdb_watch --dev vxlan100 --dst 10.0.0.2 --mac-prefix 02:10 --count 10000 [--timeout 60]
-// It listens to RTNLGRP_NEIGH (64 MB receive buffer) and, for every RTM_NEWNEIGH on --dev whose
-// NDA_DST is --dst and whose MAC starts with --mac-prefix, keeps the wall-clock time (the
-// CLOCK_REALTIME of Python's time.time()) of the read that brought the MAC's first such
-// notification. Prints "READY" once subscribed; then, when --count distinct MACs have come (or at
-// --timeout, or on SIGTERM), one JSON line and exits (0 when all came):
+//     (bench/move_bench.py's mass move, in the third VTEP): MACs whose entry points at --dst;
+//   fdb_watch --dev vxlan100 --extern-learn --count 200000 --progress 10000 [--timeout 180]
+//     (bench/fdb_daemons.py): extern_learn entries, the VXLAN `self` entry and the bridge
+//     `master` entry of a MAC counted apart.
+// It listens to RTNLGRP_NEIGH (64 MB receive buffer) and, for every RTM_NEWNEIGH on --dev that
+// matches (NDA_DST is --dst if given; the MAC starts with --mac-prefix if given; NTF_EXT_LEARNED
+// with --extern-learn; never the all-zero flood MAC), keeps the wall-clock time (the
+// CLOCK_REALTIME of Python's time.time()) of the read that brought the entry's first such
+// notification. An entry is a MAC, or with --extern-learn a MAC and whether it is `self`.
+// Prints "READY" once subscribed; with --progress K, "<time> <entries>" at the first entry and
+// every K; then, when --count distinct entries have come (or at --timeout, or on SIGTERM), one
+// JSON line and exits (0 when all came):
 //   {"count":N,"seen":K,"first":T,"half":T,"last":T,"enobufs":E,"messages":M}
-// "half" is when the (N/2+1)-th MAC came, "last" when the N-th did. E counts ENOBUFS (lost
+// "half" is when the (N/2+1)-th entry came, "last" when the N-th did. E counts ENOBUFS (lost
 // notifications: the watcher's figure is then incomplete and the caller must say so).
-// It replaces `bridge -timestamp monitor fdb`, which formats and writes a line per notification:
-// at 10k MACs it took 14% of the machine's two cores during the move it measured, and it lost
-// notifications to ENOBUFS.
+// It replaces `bridge -timestamp monitor fdb`, which formats and writes a line per notification
+// (at 10k MACs 14% of the machine's two cores during the move it measured, and it lost
+// notifications to ENOBUFS), and a Python watcher, which parsed them in the interpreter.
 #include <libmnl/libmnl.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -23,6 +29,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -48,16 +55,18 @@ double Now() {
 
 struct Options {
   std::string dev;
-  evpnd::evpn::IpAddress dst;
+  std::optional<evpnd::evpn::IpAddress> dst;
   std::vector<uint8_t> prefix;
+  bool extern_learn = false;
   size_t count = 0;
+  size_t progress = 0;
   double timeout_s = 60;
 };
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: fdb_watch --dev IFNAME --dst IP --mac-prefix XX[:XX...] --count N "
-               "[--timeout S]\n");
+               "usage: fdb_watch --dev IFNAME --count N [--dst IP] [--mac-prefix XX[:XX...]] "
+               "[--extern-learn] [--progress K] [--timeout S]\n");
   return 2;
 }
 
@@ -100,17 +109,26 @@ struct Watch {
       if (mnl_attr_get_type(a) == NDA_LLADDR) mac = a;
       if (mnl_attr_get_type(a) == NDA_DST) dst = a;
     }
-    if (mac == nullptr || dst == nullptr || mnl_attr_get_payload_len(mac) != 6) return;
-    const auto want = opt.dst.bytes();
-    if (mnl_attr_get_payload_len(dst) != want.size() ||
-        std::memcmp(mnl_attr_get_payload(dst), want.data(), want.size()) != 0) {
-      return;
+    if (mac == nullptr || mnl_attr_get_payload_len(mac) != 6) return;
+    if (opt.extern_learn && (nd->ndm_flags & NTF_EXT_LEARNED) == 0) return;
+    if (opt.dst.has_value()) {
+      const auto want = opt.dst->bytes();
+      if (dst == nullptr || mnl_attr_get_payload_len(dst) != want.size() ||
+          std::memcmp(mnl_attr_get_payload(dst), want.data(), want.size()) != 0) {
+        return;
+      }
     }
     const auto* m = static_cast<const uint8_t*>(mnl_attr_get_payload(mac));
-    if (std::memcmp(m, opt.prefix.data(), opt.prefix.size()) != 0) return;
+    if (!opt.prefix.empty() && std::memcmp(m, opt.prefix.data(), opt.prefix.size()) != 0) return;
     uint64_t key = 0;
     for (int i = 0; i < 6; ++i) key = key << 8 | m[i];
+    if (key == 0) return;  // the flood entry
+    if (opt.extern_learn && (nd->ndm_flags & NTF_SELF) != 0) key |= uint64_t{1} << 48;
     if (!seen.insert(key).second) return;
+    if (opt.progress > 0 && (seen.size() == 1 || seen.size() % opt.progress == 0)) {
+      std::printf("%.6f %zu\n", now, seen.size());
+      std::fflush(stdout);
+    }
     if (seen.size() == 1) first = now;
     if (seen.size() == opt.count / 2 + 1) half = now;
     if (seen.size() == opt.count) last = now;
@@ -121,27 +139,34 @@ struct Watch {
 
 int main(int argc, char** argv) {
   Options opt;
-  bool have_dst = false;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i], v = argv[i + 1];
+  for (int i = 1; i < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--extern-learn") {
+      opt.extern_learn = true;
+      --i;  // no value
+      continue;
+    }
+    if (i + 1 == argc) return Usage();
+    const std::string v = argv[i + 1];
     if (a == "--dev") {
       opt.dev = v;
     } else if (a == "--dst") {
       auto ip = evpnd::evpn::IpAddress::Parse(v);
       if (!ip.ok()) return Usage();
       opt.dst = *ip;
-      have_dst = true;
     } else if (a == "--mac-prefix") {
       if (!ParsePrefix(v, opt.prefix)) return Usage();
     } else if (a == "--count") {
       opt.count = std::strtoul(v.c_str(), nullptr, 10);
+    } else if (a == "--progress") {
+      opt.progress = std::strtoul(v.c_str(), nullptr, 10);
     } else if (a == "--timeout") {
       opt.timeout_s = std::strtod(v.c_str(), nullptr);
     } else {
       return Usage();
     }
   }
-  if (argc % 2 == 0 || opt.dev.empty() || !have_dst || opt.prefix.empty() || opt.count == 0) {
+  if (opt.dev.empty() || opt.count == 0) {
     return Usage();
   }
   Watch w(opt);
