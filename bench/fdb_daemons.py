@@ -141,8 +141,9 @@ def run_one(impl, a):
                     seen = got["seen"]
                     if seen == want:
                         done_at, method = got["last"], "watch"
-                    if got["enobufs"]:
-                        errors.append(f"ENOBUFS x{got['enobufs']}: notifications lost")
+                    if got["enobufs"] or got.get("truncated"):
+                        errors.append(f"ENOBUFS x{got['enobufs']}, truncated "
+                                      f"x{got.get('truncated')}: notifications lost")
                     continue
                 w = line.split()
                 if len(w) == 2:

@@ -770,6 +770,7 @@ def mass_move(f, socks, n_macs, timeout, watch_bin):
     # The kernel's own word: one dump of v3's FDB after the watcher is done.
     out["dump_after"] = f.count_at(3, MASS_PREFIX, VTEP_IP[2])
     out["watch_seen"], out["watch_enobufs"] = got["seen"], got["enobufs"]
+    out["watch_truncated"] = got.get("truncated", 0)
     out["converged"] = got["seen"] == n_macs and out["dump_after"] >= n_macs
     if got["seen"] == n_macs:
         out["watch_s"] = round(got["last"] - t0, 4)
