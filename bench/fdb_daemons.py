@@ -30,8 +30,8 @@ until 2026-11-28 a Python watcher parsed the 2N notifications in the interpreter
 cores as the daemon it timed). Its progress every 10k entries goes to the JSON (`progress`).
 Every 5 s, and at the end, the kernel is also dumped (`bridge fdb show dev vxlan100`): if the
 watcher missed notifications, the end of the first dump that shows 2N is the time instead
-(`method: poll`). Past --timeout seconds
-the run stops and reports the count it reached and the rate up to then (`complete: false`).
+(`method: poll`). Past --timeout seconds the run stops and reports the count it reached and the
+rate up to then (`complete: false`).
 
 usage: fdb_daemons.py --build DIR --entries N [--impl frr --impl evpnd] [--timeout 180]
                       [--max-load 0.8] [--max-wait 900]
