@@ -428,7 +428,17 @@ void EvpnService::AfterChange(MacVrf& vrf, const MacAddress& mac,
     entry.deadline = deadline;
   }
   if (entry.state.RemoteVtep() != entry.fdb_reported) fdb_dirty_.insert({vni, mac});
-  if (entry.Empty()) vrf.macs.erase(it);
+  if (const MacShare now = ShareOf(entry); now != entry.counted) {
+    vrf.counts.Apply(entry.counted, -1);
+    vrf.counts.Apply(now, 1);
+    entry.counted = now;
+  }
+  if (entry.Empty()) Erase(vrf, it);
+}
+
+void EvpnService::Erase(MacVrf& vrf, absl::btree_map<MacAddress, MacEntry>::iterator it) {
+  vrf.counts.Apply(it->second.counted, -1);
+  vrf.macs.erase(it);
 }
 
 void EvpnService::SyncOrigination(const MacVrf& vrf, const MacAddress& mac, MacEntry& entry) {
@@ -490,7 +500,7 @@ FdbChanges EvpnService::TakeFdbChanges() {
                           *now_at});
     }
     entry.fdb_reported = now_at;
-    if (entry.Empty()) vrf->macs.erase(it);
+    if (entry.Empty()) Erase(*vrf, it);
   }
   fdb_dirty_.clear();
   for (evpn::Vni vni : flood_dirty_) {

@@ -102,10 +102,13 @@ class EvpnService {
   // The VNIs whose import route targets the path carries.
   std::vector<evpn::Vni> ImportingVnis(const Path& path) const;
   void Settle(const Touched& touched, absl::Time now, std::vector<MacEvent>& events);
-  // After the mobility rules ran on one MAC: originate or withdraw, timers, FDB feed, events.
+  // After the mobility rules ran on one MAC: originate or withdraw, timers, FDB feed, events,
+  // the VNI's counts.
   void AfterChange(MacVrf& vrf, const evpn::MacAddress& mac,
                    const evpn::MobilityDecisions& decisions, std::vector<MacEvent>& events);
   void SyncOrigination(const MacVrf& vrf, const evpn::MacAddress& mac, MacEntry& entry);
+  // Removes a MAC, and its share of the VNI's counts.
+  static void Erase(MacVrf& vrf, absl::btree_map<evpn::MacAddress, MacEntry>::iterator it);
   void OriginateInclusiveMulticast(const EvpnInstanceConfig& config);
 
   Rib& rib_;

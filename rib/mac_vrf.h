@@ -54,6 +54,17 @@ struct OriginatedMac {
   friend bool operator==(const OriginatedMac&, const OriginatedMac&) = default;
 };
 
+// One MAC's part in its VNI's MacCounts, as last counted.
+struct MacShare {
+  uint32_t local_type2 = 0;   // our routes for it: the MAC-only route and one per IP
+  uint32_t remote_type2 = 0;  // remote type-2 routes imported for it
+  bool local_active = false;  // MacState::LocalActive()
+  bool located_here = false;  // its location is this VTEP
+  bool located_remote = false;  // its location is a remote VTEP (MacState::RemoteVtep())
+  bool duplicate = false;
+  friend bool operator==(const MacShare&, const MacShare&) = default;
+};
+
 struct MacEntry {
   evpn::MacState state;
   absl::btree_map<RouteKey, RemoteMacRoute, RouteKeyOrder> remote_routes;
@@ -63,6 +74,8 @@ struct MacEntry {
   std::optional<evpn::IpAddress> fdb_reported;
   // When the mobility rules next need a timer for this MAC.
   std::optional<absl::Time> deadline;
+  // What it adds to MacVrf::counts (EvpnService keeps the two in step).
+  MacShare counted;
 
   // Nothing left worth keeping.
   bool Empty() const {
@@ -82,6 +95,41 @@ struct MacVrfCounters {
   uint64_t sticky_conflicts = 0;
 };
 
+// A VNI's MACs counted for the views (metrics, the API's VNI list), kept up to date as MACs
+// change, so that reading them costs no walk of the table on the core thread.
+struct MacCounts {
+  uint64_t local_active = 0;
+  uint64_t located_here = 0;
+  uint64_t located_remote = 0;
+  uint64_t duplicates = 0;
+  uint64_t local_type2 = 0;
+  uint64_t remote_type2 = 0;
+  // Adds (sign 1) or takes away (sign -1) one MAC's share.
+  void Apply(const MacShare& share, int sign) {
+    const auto add = [sign](uint64_t& total, uint64_t n) { total += sign > 0 ? n : -n; };
+    add(local_active, share.local_active);
+    add(located_here, share.located_here);
+    add(located_remote, share.located_remote);
+    add(duplicates, share.duplicate);
+    add(local_type2, share.local_type2);
+    add(remote_type2, share.remote_type2);
+  }
+  friend bool operator==(const MacCounts&, const MacCounts&) = default;
+};
+
+// The share `entry` has now.
+inline MacShare ShareOf(const MacEntry& entry) {
+  MacShare s;
+  s.local_type2 =
+      entry.originated.has_value() ? 1 + static_cast<uint32_t>(entry.originated->ips.size()) : 0;
+  s.remote_type2 = static_cast<uint32_t>(entry.remote_routes.size());
+  s.local_active = entry.state.LocalActive();
+  s.located_here = entry.state.location.has_value() && entry.state.location->local;
+  s.located_remote = entry.state.RemoteVtep().has_value();
+  s.duplicate = entry.state.duplicate;
+  return s;
+}
+
 struct MacVrf {
   EvpnInstanceConfig config;
   absl::btree_map<evpn::MacAddress, MacEntry> macs;
@@ -89,6 +137,7 @@ struct MacVrf {
   absl::btree_map<evpn::IpAddress, absl::btree_set<RouteKey, RouteKeyOrder>> flood;
   absl::btree_set<evpn::IpAddress> flood_reported;
   MacVrfCounters counters;
+  MacCounts counts;  // the sum of every MAC's `counted`
 };
 
 // FDB feed, towards fib-sync.

@@ -424,11 +424,9 @@ class ApiServer::Service final : public pb::Evpnd::Service {
         o.set_bridge(bridge);
         const rib::MacVrf* vrf = daemon_.evpn().Find(v.vni);
         if (vrf == nullptr) continue;
-        for (const auto& [mac, e] : vrf->macs) {
-          if (e.state.LocalActive()) o.set_local_macs(o.local_macs() + 1);
-          if (e.state.RemoteVtep()) o.set_remote_macs(o.remote_macs() + 1);
-          if (e.state.duplicate) o.set_duplicate_macs(o.duplicate_macs() + 1);
-        }
+        o.set_local_macs(static_cast<uint32_t>(vrf->counts.local_active));
+        o.set_remote_macs(static_cast<uint32_t>(vrf->counts.located_remote));
+        o.set_duplicate_macs(static_cast<uint32_t>(vrf->counts.duplicates));
         for (const auto& [vtep, keys] : vrf->flood) o.add_flood_list(vtep.ToString());
         o.set_mac_moves(vrf->counters.mac_moves);
       }

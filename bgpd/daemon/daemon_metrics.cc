@@ -125,6 +125,7 @@ std::string Daemon::RenderMetrics() const {
   w.WriteHistogram("evpnd_bgp_decision_round_seconds", {}, decision_seconds_);
 
   // ---- EVPN ----
+  // The MAC counts are kept by the EVPN service (rib::MacCounts): no walk of the MACs here.
   struct VniStats {
     std::string vni;
     const rib::MacVrf* vrf = nullptr;
@@ -135,15 +136,14 @@ std::string Daemon::RenderMetrics() const {
   for (evpn::Vni vni : evpn_->Vnis()) {
     const rib::MacVrf* vrf = evpn_->Find(vni);
     if (vrf == nullptr) continue;
-    VniStats& v = vnis.emplace_back(VniStats{.vni = absl::StrCat(vni), .vrf = vrf});
-    for (const auto& [mac, entry] : vrf->macs) {
-      if (entry.state.location.has_value()) {
-        ++(entry.state.location->local ? v.local_macs : v.remote_macs);
-      }
-      if (entry.state.duplicate) ++v.duplicates;
-      v.remote_type2 += entry.remote_routes.size();
-      if (entry.originated.has_value()) v.local_type2 += 1 + entry.originated->ips.size();
-    }
+    const rib::MacCounts& c = vrf->counts;
+    VniStats& v = vnis.emplace_back(VniStats{.vni = absl::StrCat(vni),
+                                             .vrf = vrf,
+                                             .local_macs = c.located_here,
+                                             .remote_macs = c.located_remote,
+                                             .duplicates = c.duplicates,
+                                             .local_type2 = c.local_type2,
+                                             .remote_type2 = c.remote_type2});
     for (const auto& [vtep, routes] : vrf->flood) v.remote_type3 += routes.size();
   }
   // A family with one sample per VNI.

@@ -4,7 +4,8 @@
 // RFC 7432 §7.7, §15), import of remote type-2 and type-3 routes by route target (RFC 7432
 // §9.2.2, §11), the mobility rules as the routes come and go (moves, sticky conflicts, duplicate
 // detection and recovery), the FDB feed as a dirty set (add, replace, delete, coalescing, flood
-// list), input errors, and reconfiguration (VNI removed, route target changed).
+// list), input errors, reconfiguration (VNI removed, route target changed), and the per-VNI
+// counts the views read (checked at the end of every test and through a long pseudo-random run).
 #include "rib/evpn_service.h"
 
 #include <algorithm>
@@ -220,6 +221,22 @@ class EvpnServiceTest : public ::testing::Test {
     std::optional<evpn::MacMobilityExtendedCommunity> m = MobilityOf(*p);
     return m.has_value() ? m->sequence : 0;
   }
+
+  // Every VNI's kept counts equal a count of its MACs, and each MAC's share is its current one.
+  void ExpectCountsMatch(absl::string_view when = "") const {
+    for (evpn::Vni vni : service_.Vnis()) {
+      const MacVrf& vrf = *service_.Find(vni);
+      MacCounts recount;
+      for (const auto& [mac, entry] : vrf.macs) {
+        EXPECT_EQ(entry.counted, ShareOf(entry))
+            << when << ": VNI " << vni << " " << mac.ToString();
+        recount.Apply(ShareOf(entry), 1);
+      }
+      EXPECT_EQ(vrf.counts, recount) << when << ": VNI " << vni;
+    }
+  }
+  // Every test ends with the counts right.
+  void TearDown() override { ExpectCountsMatch("at the end"); }
 
   evpn::DuplicateDetectionConfig dad_;
   Rib rib_;
@@ -798,6 +815,92 @@ TEST_F(EvpnServiceTest, NextDeadlineAcrossVnisAndMacs) {
               ElementsAre(Ev(kMacA, D::kDuplicateCleared), Ev(kMacA, D::kAdvertiseLocal)));
   EXPECT_EQ(service_.NextDeadline(), std::nullopt);
 }
+
+// The counts the views read (MacVrf::counts) stay equal to a count of the MACs through a long
+// pseudo-random run of everything that changes a MAC: local learns and age-outs (with IPs,
+// sticky or not), remote routes from two peers with rising, repeated or no sequence numbers
+// (sticky or not, with IPs), withdrawals, duplicate detection (frozen or not), its timers and
+// the operator's clear, and the FDB feed taken (which drops MACs with nothing left).
+class EvpnServiceCountsTest : public EvpnServiceTest {
+ protected:
+  void RandomRun(bool freeze) {
+    dad_.max_moves = 3;
+    dad_.freeze = freeze;
+    dad_.window = absl::Seconds(60);
+    dad_.recovery = absl::Seconds(30);
+    ConfigureOne();
+    const std::vector<std::string> macs = {"52:54:00:00:00:01", "52:54:00:00:00:02",
+                                           "52:54:00:00:00:03", "52:54:00:00:00:04"};
+    const std::vector<evpn::IpAddress> ips = {Ip("10.1.0.1"), Ip("10.1.0.2")};
+    uint32_t state = 12345;
+    auto next = [&state](uint32_t n) {
+      state = state * 1103515245u + 12345u;
+      return (state >> 16) % n;
+    };
+    absl::Time now = T(0);
+    size_t local = 0, remote = 0, duplicates = 0;
+    for (int step = 0; step < 3000; ++step) {
+      now += absl::Seconds(static_cast<int64_t>(next(5)));
+      const std::string& mac = macs[next(static_cast<uint32_t>(macs.size()))];
+      const std::optional<evpn::IpAddress> ip =
+          next(3) == 0 ? std::nullopt : std::optional<evpn::IpAddress>(ips[next(2)]);
+      const PeerId peer = 2 + next(2);
+      std::string op;
+      switch (next(8)) {
+        case 0:
+        case 1:
+          op = "learn";
+          Learn(mac, now, ip, next(6) == 0);
+          break;
+        case 2:
+          op = "age";
+          ASSERT_TRUE(
+              service_.AgeLocal(kVni, Mac(mac), next(2) == 0 ? std::nullopt : ip, now).ok());
+          break;
+        case 3:
+        case 4: {
+          op = "announce";
+          const std::optional<uint32_t> seq =
+              next(4) == 0 ? std::nullopt : std::optional<uint32_t>(next(6));
+          Announce(peer, PeerAttrs(peer, seq, next(8) == 0), {PeerMacRoute(peer, mac, ip)});
+          break;
+        }
+        case 5:
+          op = "withdraw";
+          Withdraw(peer, {PeerMacRoute(peer, mac, ip)});
+          break;
+        case 6:
+          op = "timer / clear";
+          if (next(2) == 0) {
+            service_.OnTimer(now);
+          } else {
+            ASSERT_TRUE(service_.ClearDuplicate(kVni, Mac(mac), now).ok() ||
+                        Entry(mac) == nullptr || !Entry(mac)->state.duplicate);
+          }
+          break;
+        default:
+          op = "fdb";
+          service_.TakeFdbChanges();
+          break;
+      }
+      Sync(now);
+      Sync(now);  // our own routes' changes come back as best paths
+      ExpectCountsMatch(absl::StrCat("step ", step, " (", op, " ", mac, ")"));
+      if (HasFailure()) return;
+      const MacCounts& c = service_.Find(kVni)->counts;
+      local += c.local_active > 0;
+      remote += c.located_remote > 0;
+      duplicates += c.duplicates > 0;
+    }
+    // The run went through every kind of state.
+    EXPECT_GT(local, 0u);
+    EXPECT_GT(remote, 0u);
+    EXPECT_GT(duplicates, 0u);
+  }
+};
+
+TEST_F(EvpnServiceCountsTest, FollowEveryChange) { RandomRun(false); }
+TEST_F(EvpnServiceCountsTest, FollowEveryChangeWithFrozenDuplicates) { RandomRun(true); }
 
 }  // namespace
 }  // namespace evpnd::rib
