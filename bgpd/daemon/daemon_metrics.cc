@@ -129,21 +129,13 @@ std::string Daemon::RenderMetrics() const {
   struct VniStats {
     std::string vni;
     const rib::MacVrf* vrf = nullptr;
-    uint64_t local_macs = 0, remote_macs = 0, duplicates = 0;
-    uint64_t local_type2 = 0, remote_type2 = 0, remote_type3 = 0;
+    uint64_t remote_type3 = 0;
   };
   std::vector<VniStats> vnis;
   for (evpn::Vni vni : evpn_->Vnis()) {
     const rib::MacVrf* vrf = evpn_->Find(vni);
     if (vrf == nullptr) continue;
-    const rib::MacCounts& c = vrf->counts;
-    VniStats& v = vnis.emplace_back(VniStats{.vni = absl::StrCat(vni),
-                                             .vrf = vrf,
-                                             .local_macs = c.located_here,
-                                             .remote_macs = c.located_remote,
-                                             .duplicates = c.duplicates,
-                                             .local_type2 = c.local_type2,
-                                             .remote_type2 = c.remote_type2});
+    VniStats& v = vnis.emplace_back(VniStats{.vni = absl::StrCat(vni), .vrf = vrf});
     for (const auto& [vtep, routes] : vrf->flood) v.remote_type3 += routes.size();
   }
   // A family with one sample per VNI.
@@ -155,19 +147,21 @@ std::string Daemon::RenderMetrics() const {
   w.Family("evpnd_evpn_macs", "MACs per VNI by where they are: local, remote (a VTEP).",
            MetricType::kGauge);
   for (const VniStats& v : vnis) {
-    w.Sample("evpnd_evpn_macs", {{"vni", v.vni}, {"location", "local"}}, v.local_macs);
-    w.Sample("evpnd_evpn_macs", {{"vni", v.vni}, {"location", "remote"}}, v.remote_macs);
+    w.Sample("evpnd_evpn_macs", {{"vni", v.vni}, {"location", "local"}},
+             v.vrf->counts.located_here);
+    w.Sample("evpnd_evpn_macs", {{"vni", v.vni}, {"location", "remote"}},
+             v.vrf->counts.located_remote);
   }
   per_vni("evpnd_evpn_duplicate_macs", "MACs marked duplicate (RFC 7432 section 15.1).",
-          MetricType::kGauge, [](const VniStats& v) { return v.duplicates; });
+          MetricType::kGauge, [](const VniStats& v) { return v.vrf->counts.duplicates; });
   w.Family("evpnd_evpn_routes",
            "EVPN routes per VNI: type 2 and 3, originated here (local) or imported (remote).",
            MetricType::kGauge);
   for (const VniStats& v : vnis) {
     w.Sample("evpnd_evpn_routes", {{"vni", v.vni}, {"type", "2"}, {"origin", "local"}},
-             v.local_type2);
+             v.vrf->counts.local_type2);
     w.Sample("evpnd_evpn_routes", {{"vni", v.vni}, {"type", "2"}, {"origin", "remote"}},
-             v.remote_type2);
+             v.vrf->counts.remote_type2);
     // One type-3 per VNI is originated as soon as the VNI is configured.
     w.Sample("evpnd_evpn_routes", {{"vni", v.vni}, {"type", "3"}, {"origin", "local"}},
              uint64_t{1});
